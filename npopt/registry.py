@@ -1,0 +1,122 @@
+"""The single list of kernels and their variants.
+
+Tests and benchmarks both enumerate ``KERNELS``: adding a variant to a kernel
+(one decorated function in its technique module) makes it tested against the
+reference on hostile inputs and benchmarked, with nothing else to edit.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+KERNELS: dict[str, "Kernel"] = {}
+
+
+def _unchanged(*args):
+    return args
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One implementation of a kernel.
+
+    ``prepare`` turns the kernel's inputs into this variant's own storage
+    (another dtype, a private copy to mutate, an output buffer); it runs in
+    benchmark setup, never in the timed region. ``max_n`` caps the benchmark
+    size for interpreted loops that would take seconds per call.
+    """
+
+    name: str
+    fn: Callable
+    prepare: Callable = _unchanged
+    max_n: int | None = None
+
+    def __call__(self, *args):
+        return self.fn(*self.prepare(*args))
+
+
+@dataclass
+class Kernel:
+    """A computation with a reference variant and faster variants.
+
+    ``make_inputs(rng, n, dtype, order)`` builds the arguments for size ``n``;
+    ``validate`` normalises and checks arguments at every variant's boundary.
+    ``sizes`` are the benchmark sizes, ``headline_n`` the size at which the
+    one-process speedup is tracked. ``orders`` lists memory orders worth
+    benchmarking. ``dtypes`` lists input dtypes the tests cover.
+    ``tolerance(args, result) -> (rtol, atol)`` widens the default float
+    comparison for kernels whose variants legitimately round differently.
+    """
+
+    technique: str
+    name: str
+    make_inputs: Callable
+    validate: Callable
+    sizes: tuple
+    headline_n: int
+    orders: tuple = ("C",)
+    dtypes: tuple = (np.float64, np.float32, np.int64)
+    tolerance: Callable | None = None
+    nan_ok: bool = True
+    variants: dict = field(default_factory=dict)
+    reference: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.technique}.{self.name}"
+
+    def variant(self, name, *, reference=False, prepare=_unchanged, max_n=None):
+        """Register the decorated function as variant ``name``.
+
+        The function is wrapped so that every call validates its arguments
+        first: the variants share one boundary check and differ only in how
+        they compute.
+        """
+
+        def register(fn):
+            @functools.wraps(fn)
+            def checked(*args):
+                return fn(*self.validate(*args))
+
+            if name in self.variants:
+                raise ValueError(f"{self.key} already has a variant {name!r}")
+            self.variants[name] = Variant(name, checked, prepare, max_n)
+            if reference:
+                if self.reference is not None:
+                    raise ValueError(f"{self.key} already has a reference")
+                self.reference = name
+            return checked
+
+        return register
+
+    def inputs(self, n, *, dtype=np.float64, order="C", seed=0):
+        """Seeded arguments for size ``n``."""
+        return self.make_inputs(np.random.default_rng(seed), n, np.dtype(dtype), order)
+
+
+def summation_tolerance(args, result):
+    """Sums of n terms round about log2(n) times: allow that many float32 ulps of sum(|x|).
+
+    float32 is the coarsest accumulator any summing variant uses.
+    """
+    x = args[0]
+    eps = np.finfo(np.float32).eps
+    bound = float(np.nansum(np.abs(x), dtype=np.float64))
+    return 0.0, 4 * eps * max(np.log2(max(x.size, 2)), 1.0) * bound
+
+
+def kernel(technique, name, **kwargs) -> Kernel:
+    """Create a kernel and add it to ``KERNELS``."""
+    k = Kernel(technique, name, **kwargs)
+    if k.key in KERNELS:
+        raise ValueError(f"kernel {k.key} is defined twice")
+    KERNELS[k.key] = k
+    return k
+
+
+def by_technique(technique: str) -> list[Kernel]:
+    """The kernels of one technique, in definition order."""
+    return [k for k in KERNELS.values() if k.technique == technique]
