@@ -47,7 +47,7 @@ TRIAD = kernel(
 )
 
 
-@TRIAD.variant("numpy_two_pass", reference=True, prepare=_with_output)
+@TRIAD.variant("numpy_two_pass", reference=True, prepare=_with_output, bytes_moved=triad_bytes)
 def triad_numpy_two_pass(b, c, out):
     """out = b + 3 * c in NumPy with out=: two passes over out."""
     np.multiply(c, SCALAR, out=out)
@@ -60,7 +60,7 @@ def _triad(b, c, out):
         out[i] = b[i] + SCALAR * c[i]
 
 
-@TRIAD.variant("numba_one_pass", prepare=_with_output)
+@TRIAD.variant("numba_one_pass", prepare=_with_output, bytes_moved=triad_bytes)
 def triad_numba_one_pass(b, c, out):
     """out = b + 3 * c in one compiled pass: the STREAM triad, this machine's memory rate."""
     _triad(b, c, out)

@@ -73,7 +73,7 @@ def _validate_point_sets(x, y):
 def _distance_tolerance(args, result):
     """The Gram-matrix variant loses about sqrt(eps) * |point| near zero distance."""
     eps = np.finfo(result.dtype).eps
-    scale = max((float(np.abs(a).max()) for a in args if a.size), default=0.0)
+    scale = max((float(np.nanmax(np.abs(a), initial=0.0)) for a in args), default=0.0)
     return 8 * eps, 4 * math.sqrt(eps) * scale * math.sqrt(args[0].shape[1] or 1)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _check
 from ._data import random_array
-from .registry import kernel, summation_tolerance
+from .registry import kernel, read_once, summation_tolerance
 
 CUBIC = (0.25, 0.5, 1.5, 2.0)
 
@@ -57,11 +57,11 @@ def _total(x):
     return np.sum(x)
 
 
-total = TOTAL.variant("float64", reference=True, prepare=_stored_as(np.float64))(_total)
-TOTAL.variant("float32", prepare=_stored_as(np.float32))(_total)
+total = TOTAL.variant("float64", reference=True, prepare=_stored_as(np.float64), bytes_moved=read_once)(_total)
+TOTAL.variant("float32", prepare=_stored_as(np.float32), bytes_moved=read_once)(_total)
 
 
-@TOTAL.variant("float32_accumulate64", prepare=_stored_as(np.float32))
+@TOTAL.variant("float32_accumulate64", prepare=_stored_as(np.float32), bytes_moved=read_once)
 def total_accumulate64(x):
     """Sum of x stored as float32 but accumulated in float64: small storage, float64 precision."""
     return np.sum(x, dtype=np.float64)

@@ -78,7 +78,7 @@ ADD_SCALAR = kernel(
 )
 
 
-@ADD_SCALAR.variant("new_array", reference=True)
+@ADD_SCALAR.variant("new_array", reference=True, bytes_moved=lambda a, k: 2 * a.nbytes)
 def add_scalar_new_array(a, k):
     """a + k: a new result array each call."""
     return a + k
@@ -89,7 +89,7 @@ def _private_copy(a, k):
     return a.copy(), k
 
 
-@ADD_SCALAR.variant("in_place", prepare=_private_copy)
+@ADD_SCALAR.variant("in_place", prepare=_private_copy, bytes_moved=lambda a, k: 2 * a.nbytes)
 def add_scalar_in_place(a, k):
     """a += k: overwrites a, allocates nothing."""
     a += k

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _check
 from ._data import random_array
-from .registry import kernel, summation_tolerance
+from .registry import kernel, read_once, summation_tolerance
 
 
 def _matrix(rng, n, dtype, order):
@@ -66,7 +66,7 @@ def _sum_column_major(a):
     return total
 
 
-@TRAVERSAL.variant("numba_row_major")
+@TRAVERSAL.variant("numba_row_major", bytes_moved=read_once)
 def traversal_sum_numba_row_major(a):
     """The row-major loop compiled by Numba: streams a C array, strides through a Fortran one."""
     return float(_sum_row_major(a))
@@ -78,7 +78,7 @@ def traversal_sum_numba_column_major(a):
     return float(_sum_column_major(a))
 
 
-@TRAVERSAL.variant("numpy_sum")
+@TRAVERSAL.variant("numpy_sum", bytes_moved=read_once)
 def traversal_sum_numpy(a):
     """a.sum(): NumPy picks the memory order itself and sums pairwise."""
     return float(a.sum())
@@ -96,7 +96,7 @@ def row_sums_python_rows(a):
     return np.array([row.sum() for row in a], dtype=np.sum(a[:0], axis=1).dtype)
 
 
-@ROW_SUMS.variant("axis_reduction")
+@ROW_SUMS.variant("axis_reduction", bytes_moved=read_once)
 def row_sums_axis_reduction(a):
     """a.sum(axis=1): one reduction; NumPy iterates in storage order for C and Fortran arrays."""
     return a.sum(axis=1)
@@ -114,12 +114,12 @@ ROW_CUMSUM = kernel(
 
 
 @ROW_CUMSUM.variant("strided_view", reference=True)
-def transposed_row_cumsum_strided_view(t):
-    """Cumulative sums along the rows of t as given: for a.T each row is a strided column of a."""
-    return np.cumsum(t, axis=1)
+def transposed_row_cumsum_strided_view(a):
+    """Cumulative sums along the rows of a as given: when a is some b.T, each row is a strided column of b."""
+    return np.cumsum(a, axis=1)
 
 
 @ROW_CUMSUM.variant("contiguous_copy")
-def transposed_row_cumsum_contiguous_copy(t):
-    """Copy t to C order first (the copy is timed), then cumulative sums along contiguous rows."""
-    return np.cumsum(np.ascontiguousarray(t), axis=1)
+def transposed_row_cumsum_contiguous_copy(a):
+    """Copy a to C order first (the copy is timed), then cumulative sums along contiguous rows."""
+    return np.cumsum(np.ascontiguousarray(a), axis=1)

@@ -27,12 +27,16 @@ class Variant:
     (another dtype, a private copy to mutate, an output buffer); it runs in
     benchmark setup, never in the timed region. ``max_n`` caps the benchmark
     size for interpreted loops that would take seconds per call.
+    ``bytes_moved(*prepared_args)`` marks a memory-bound variant: the bytes
+    it must read and write at least, to compare its rate with the machine's
+    memory bandwidth.
     """
 
     name: str
     fn: Callable
     prepare: Callable = _unchanged
     max_n: int | None = None
+    bytes_moved: Callable | None = None
 
     def __call__(self, *args):
         return self.fn(*self.prepare(*args))
@@ -68,7 +72,7 @@ class Kernel:
     def key(self) -> str:
         return f"{self.technique}.{self.name}"
 
-    def variant(self, name, *, reference=False, prepare=_unchanged, max_n=None):
+    def variant(self, name, *, reference=False, prepare=_unchanged, max_n=None, bytes_moved=None):
         """Register the decorated function as variant ``name``.
 
         The function is wrapped so that every call validates its arguments
@@ -83,7 +87,7 @@ class Kernel:
 
             if name in self.variants:
                 raise ValueError(f"{self.key} already has a variant {name!r}")
-            self.variants[name] = Variant(name, checked, prepare, max_n)
+            self.variants[name] = Variant(name, checked, prepare, max_n, bytes_moved)
             if reference:
                 if self.reference is not None:
                     raise ValueError(f"{self.key} already has a reference")
@@ -95,6 +99,11 @@ class Kernel:
     def inputs(self, n, *, dtype=np.float64, order="C", seed=0):
         """Seeded arguments for size ``n``."""
         return self.make_inputs(np.random.default_rng(seed), n, np.dtype(dtype), order)
+
+
+def read_once(x, *_):
+    """bytes_moved of a reduction: its first argument read once."""
+    return x.nbytes
 
 
 def summation_tolerance(args, result):

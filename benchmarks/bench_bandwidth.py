@@ -1,0 +1,49 @@
+"""npopt.bandwidth: the STREAM triad, and every memory-bound variant as a fraction of its rate."""
+from npopt import bandwidth
+from npopt.registry import KERNELS
+
+from .common import KernelBenchmark, SpeedupBenchmark, build, grid, paired_seconds, variant_pairs
+
+
+class Triad(KernelBenchmark):
+    kernel = bandwidth.TRIAD
+    params, param_names = grid(kernel)
+
+
+class Speedup(SpeedupBenchmark):
+    technique = "bandwidth"
+    params, param_names = [variant_pairs(technique)], ["kernel_variant"]
+
+
+def memory_bound_pairs():
+    """'kernel:variant' for every variant that declares the bytes it must move."""
+    return [f"{k.key}:{name}" for k in KERNELS.values() for name, v in k.variants.items() if v.bytes_moved]
+
+
+class FractionOfTriad:
+    """Bytes a memory-bound variant must move per second, as % of the one-pass triad's rate.
+
+    Both run at the kernel's largest benchmark size (far beyond the caches),
+    timed in one process in alternating rounds. Above 100% is possible: the
+    triad also pays write-allocate traffic that a read-only reduction does not.
+    """
+
+    params, param_names = [memory_bound_pairs()], ["kernel_variant"]
+    rounds = 1
+    timeout = 120
+
+    def setup(self, pair):
+        key, variant = pair.split(":")
+        kernel = KERNELS[key]
+        self.triad = build(bandwidth.TRIAD, "numba_one_pass", max(bandwidth.TRIAD.sizes))
+        self.kernel = build(kernel, variant, max(kernel.sizes))
+        self.kernel_bytes = kernel.variants[variant].bytes_moved(*self.kernel[1])
+        self.triad_bytes = bandwidth.triad_bytes(*self.triad[1])
+        for fn, args in (self.triad, self.kernel):
+            fn(*args)
+
+    def track_percent_of_triad(self, pair):
+        triad, kernel = paired_seconds(self.triad, self.kernel)
+        return 100.0 * (self.kernel_bytes / kernel) / (self.triad_bytes / triad)
+
+    track_percent_of_triad.unit = "%"

@@ -1,0 +1,49 @@
+"""npopt.dtypes: the same work on float64 / float32 / float16 and int64 / int16 / uint8 storage.
+
+Time, allocated bytes, and the precision each smaller type costs.
+"""
+import numpy as np
+
+from npopt import dtypes
+
+from .common import AllocationBenchmark, SpeedupBenchmark, build, grid, variant_pairs
+from npopt.registry import KERNELS
+
+
+class Polynomial(AllocationBenchmark):
+    kernel = dtypes.POLYNOMIAL
+    params, param_names = grid(kernel)
+
+
+class Total(AllocationBenchmark):
+    kernel = dtypes.TOTAL
+    params, param_names = grid(kernel)
+
+
+class Brighten(AllocationBenchmark):
+    kernel = dtypes.BRIGHTEN
+    params, param_names = grid(kernel)
+
+
+class Speedup(SpeedupBenchmark):
+    technique = "dtypes"
+    params, param_names = [variant_pairs(technique)], ["kernel_variant"]
+
+
+class Precision:
+    """Normwise relative error of each smaller-dtype variant vs the float64/int64 reference."""
+
+    params, param_names = [variant_pairs("dtypes")], ["kernel_variant"]
+    rounds = 1
+
+    def setup(self, pair):
+        key, variant = pair.split(":")
+        kernel = KERNELS[key]
+        self.results = [np.asarray(fn(*args), dtype=np.float64)
+                        for fn, args in (build(kernel, name, kernel.headline_n) for name in (kernel.reference, variant))]
+
+    def track_relative_error(self, pair):
+        reference, result = self.results
+        return float(np.max(np.abs(result - reference)) / np.max(np.abs(reference)))
+
+    track_relative_error.unit = "relative error"

@@ -1,0 +1,27 @@
+"""Parametrize the shared kernel checks over the kernels of each test module's TECHNIQUE."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))  # tests import hostile.py and kernel_checks.py by name
+
+import npopt  # noqa: E402  (registers every kernel)
+from hostile import cases  # noqa: E402
+from npopt.registry import by_technique  # noqa: E402
+
+
+def pytest_generate_tests(metafunc):
+    technique = getattr(metafunc.module, "TECHNIQUE", None)
+    if technique is None or "kernel" not in metafunc.fixturenames:
+        return
+    kernels = by_technique(technique)
+    assert kernels, f"no kernels registered for technique {technique!r}"
+    names = [n for n in ("kernel", "variant", "case") if n in metafunc.fixturenames]
+    rows, ids = [], []
+    for k in kernels:
+        variants = [v for v in k.variants if v != k.reference] if "case" in names else list(k.variants)
+        for v in variants if "variant" in names else [None]:
+            for label, args in cases(k) if "case" in names else [(None, None)]:
+                row = {"kernel": k, "variant": v, "case": (label, args)}
+                rows.append([row[n] for n in names])
+                ids.append("-".join(str(p) for p in (k.name, v, label) if p is not None))
+    metafunc.parametrize(names, rows, ids=ids)

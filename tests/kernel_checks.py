@@ -1,0 +1,84 @@
+"""Checks every kernel gets. Each technique's test module imports them and sets TECHNIQUE;
+conftest.py parametrizes ``kernel``/``variant``/``case`` over that technique's registered kernels."""
+import inspect
+import re
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hostile import assert_agrees, fortran, outcome, strided, with_nans
+
+
+def test_reference_is_registered(kernel):
+    assert kernel.reference in kernel.variants
+    assert len(kernel.variants) >= 2, "a technique needs something to compare against"
+
+
+def test_variant_agrees_with_reference_on_hostile_input(kernel, variant, case):
+    label, args = case
+    expected = outcome(kernel.variants[kernel.reference], args)
+    assert_agrees(kernel, args, expected, outcome(kernel.variants[variant], args))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(0, 300), dtype_index=st.integers(0, 2), seed=st.integers(0, 2**32 - 1),
+       layout=st.sampled_from(["plain", "strided", "fortran"]), nans=st.booleans())
+def test_variant_agrees_with_reference_property(kernel, variant, n, dtype_index, seed, layout, nans):
+    n = n if not kernel.inputs(3)[0].ndim == 2 else n % 40
+    dtype = kernel.dtypes[dtype_index % len(kernel.dtypes)]
+    args = kernel.inputs(n, dtype=dtype, seed=seed)
+    args = tuple({"plain": lambda a: a, "strided": strided, "fortran": fortran}[layout](a) for a in args)
+    if nans and kernel.nan_ok:
+        args = tuple(with_nans(a) for a in args)
+    expected = outcome(kernel.variants[kernel.reference], args)
+    assert_agrees(kernel, args, expected, outcome(kernel.variants[variant], args))
+
+
+def _public_args(kernel, variant):
+    """The arguments the variant's public function takes, by name, for a valid call."""
+    v = kernel.variants[variant]
+    args = v.prepare(*kernel.inputs(5))
+    names = list(inspect.signature(v.fn).parameters)
+    return v.fn, names, list(args)
+
+
+def _raises_naming(fn, args, name, error):
+    with pytest.raises(error) as info:
+        fn(*args)
+    assert re.search(rf"\b{name}\b", str(info.value)), f"message does not name {name!r}: {info.value}"
+
+
+BAD_ARRAYS = {
+    "a list": (lambda a: a.tolist(), TypeError),
+    "a complex array": (lambda a: a.astype(np.complex128), TypeError),
+    "a bool array": (lambda a: a.astype(bool), TypeError),
+    "one more dimension": (lambda a: a[np.newaxis], ValueError),
+    "a 0-d array": (lambda a: np.array(a.reshape(-1)[0]), ValueError),
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_ARRAYS))
+def test_bad_array_argument_is_rejected_by_name(kernel, variant, bad):
+    corrupt, error = BAD_ARRAYS[bad]
+    fn, names, args = _public_args(kernel, variant)
+    for i, arg in enumerate(args):
+        if isinstance(arg, np.ndarray):
+            _raises_naming(fn, args[:i] + [corrupt(arg)] + args[i + 1:], names[i], error)
+
+
+def test_mismatched_lengths_are_rejected_by_name(kernel, variant):
+    fn, names, args = _public_args(kernel, variant)
+    arrays = [i for i, a in enumerate(args) if isinstance(a, np.ndarray)]
+    for i in arrays[1:]:
+        shorter = args[i][..., :-1]
+        _raises_naming(fn, args[:i] + [shorter] + args[i + 1:], names[i], ValueError)
+
+
+def test_bad_scalar_argument_is_rejected_by_name(kernel, variant):
+    fn, names, args = _public_args(kernel, variant)
+    for i, arg in enumerate(args):
+        if not isinstance(arg, np.ndarray):
+            _raises_naming(fn, args[:i] + ["1.0"] + args[i + 1:], names[i], TypeError)
+            _raises_naming(fn, args[:i] + [float("nan")] + args[i + 1:], names[i], ValueError)
