@@ -2,3 +2,24 @@
 from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
 
 TECHNIQUE = "dtypes"
+
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from npopt import dtypes  # noqa: E402
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.uint16, np.int64])
+def test_brighten_never_overflows_small_integer_types(dtype):
+    img = np.array([[0, 1, 100, 127]], dtype=dtype)
+    np.testing.assert_array_equal(dtypes.brighten(img), [[0, 1, 150, 190]])
+
+
+def test_brighten_clips_negative_and_bright_pixels():
+    np.testing.assert_array_equal(dtypes.brighten(np.array([[-5, 170, 171, 1000]])), [[0, 255, 255, 255]])
+
+
+def test_lookup_table_needs_uint8_pixels():
+    with pytest.raises(TypeError, match=r"\bimg\b"):
+        dtypes.brighten_lut(np.zeros((2, 2), np.int16))

@@ -2,3 +2,21 @@
 from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
 
 TECHNIQUE = "layout"
+
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from npopt import layout  # noqa: E402
+
+
+@pytest.mark.parametrize("matrix_kernel", [layout.TRAVERSAL, layout.ROW_SUMS])
+def test_benchmark_orders_build_arrays_in_that_order(matrix_kernel):
+    assert matrix_kernel.inputs(8, order="C")[0].flags.c_contiguous
+    assert matrix_kernel.inputs(8, order="F")[0].flags.f_contiguous
+    assert not matrix_kernel.inputs(8, order="F")[0].flags.c_contiguous
+
+
+def test_transposed_input_is_the_fortran_view_of_a_c_array():
+    (a,) = layout.ROW_CUMSUM.inputs(8)
+    assert a.flags.f_contiguous and not a.flags.c_contiguous and a.base is not None
