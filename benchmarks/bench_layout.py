@@ -7,7 +7,6 @@ from .common import KernelBenchmark, SpeedupBenchmark, grid, variant_pairs
 class TraversalSum(KernelBenchmark):
     kernel = layout.TRAVERSAL
     params, param_names = grid(kernel)
-    repeat = (3, 5, 4.0)  # the pure-Python traversals take ~0.2 s a call
 
 
 class RowSums(KernelBenchmark):

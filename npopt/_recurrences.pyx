@@ -13,9 +13,9 @@ BUILT_WITH_NUMPY = NPOPT_BUILT_WITH_NUMPY.decode()
 
 
 def ema_with_reset(const double[::1] x, double alpha, double threshold, double[::1] out):
-    """Exponential moving average of x that restarts at x[i] when |x[i] - ema| > threshold."""
+    """out[i] = (1 - alpha) out[i-1] + alpha x[i], restarting at x[i] when |x[i] - out[i-1]| > threshold."""
     cdef Py_ssize_t i, n = x.shape[0]
-    cdef double prev, d
+    cdef double prev, xi, keep = 1.0 - alpha
     if out.shape[0] != n:
         raise ValueError("out must have as many elements as x")
     if n == 0:
@@ -24,11 +24,11 @@ def ema_with_reset(const double[::1] x, double alpha, double threshold, double[:
         prev = x[0]
         out[0] = prev
         for i in range(1, n):
-            d = x[i] - prev
-            if fabs(d) > threshold:
-                prev = x[i]
+            xi = x[i]
+            if fabs(xi - prev) > threshold:
+                prev = xi
             else:
-                prev = prev + alpha * d
+                prev = keep * prev + alpha * xi
             out[i] = prev
 
 

@@ -46,11 +46,12 @@ EMA_WITH_RESET = kernel(
 
 
 def _ema_with_reset_loop(x, alpha, threshold, out):
-    """out[i] = EMA of x that restarts at x[i] when |x[i] - ema| > threshold (x non-empty)."""
+    """out[i] = (1 - alpha) out[i-1] + alpha x[i], restarting at x[i] when |x[i] - out[i-1]| > threshold."""
+    keep = 1.0 - alpha
     prev = out[0] = x[0]
     for i in range(1, x.shape[0]):
-        d = x[i] - prev
-        prev = x[i] if abs(d) > threshold else prev + alpha * d
+        xi = x[i]
+        prev = xi if abs(xi - prev) > threshold else keep * prev + alpha * xi
         out[i] = prev
 
 

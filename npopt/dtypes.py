@@ -43,7 +43,7 @@ def _polynomial(x):
 
 polynomial = POLYNOMIAL.variant("float64", reference=True, prepare=_stored_as(np.float64))(_polynomial)
 POLYNOMIAL.variant("float32", prepare=_stored_as(np.float32))(_polynomial)
-POLYNOMIAL.variant("float16", prepare=_stored_as(np.float16))(_polynomial)
+POLYNOMIAL.variant("float16", prepare=_stored_as(np.float16), max_n=1_000_000)(_polynomial)  # ~35 ns/element
 
 
 TOTAL = kernel(

@@ -66,7 +66,7 @@ def _sum_column_major(a):
     return total
 
 
-@TRAVERSAL.variant("numba_row_major", bytes_moved=read_once)
+@TRAVERSAL.variant("numba_row_major")
 def traversal_sum_numba_row_major(a):
     """The row-major loop compiled by Numba: streams a C array, strides through a Fortran one."""
     return float(_sum_row_major(a))

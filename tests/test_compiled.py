@@ -30,9 +30,9 @@ def test_cython_ema_rejects_an_output_of_the_wrong_length():
 
 @pytest.mark.parametrize("variant", list(compiled.EMA_WITH_RESET.variants))
 def test_ema_restarts_on_a_jump_and_smooths_otherwise(variant):
-    x = np.array([0.0, 1.0, 100.0, 101.0])
+    x = np.array([0.0, 1.0, 100.0, 101.0, 101.0])
     out = compiled.EMA_WITH_RESET.variants[variant].fn(x, 0.5, 10.0)
-    np.testing.assert_array_equal(out, [0.0, 0.5, 100.0, 100.5])
+    np.testing.assert_array_equal(out, [0.0, 0.5, 100.0, 100.5, 100.75])
 
 
 @pytest.mark.parametrize("variant", list(compiled.MAX_DRAWDOWN.variants))
