@@ -2,17 +2,15 @@
 from npopt import bandwidth
 from npopt.registry import KERNELS
 
-from .common import KernelBenchmark, SpeedupBenchmark, build, grid, paired_seconds, variant_pairs
+from .common import KernelBenchmark, SpeedupBenchmark, build, paired_seconds
 
 
 class Triad(KernelBenchmark):
     kernel = bandwidth.TRIAD
-    params, param_names = grid(kernel)
 
 
 class Speedup(SpeedupBenchmark):
     technique = "bandwidth"
-    params, param_names = [variant_pairs(technique)], ["kernel_variant"]
 
 
 def memory_bound_pairs():

@@ -3,22 +3,19 @@ import numpy
 
 from npopt import compiled
 
-from .common import KernelBenchmark, SpeedupBenchmark, grid, variant_pairs
+from .common import KernelBenchmark, SpeedupBenchmark
 
 
 class EmaWithReset(KernelBenchmark):
     kernel = compiled.EMA_WITH_RESET
-    params, param_names = grid(kernel)
 
 
 class MaxDrawdown(KernelBenchmark):
     kernel = compiled.MAX_DRAWDOWN
-    params, param_names = grid(kernel)
 
 
 class Speedup(SpeedupBenchmark):
     technique = "compiled"
-    params, param_names = [variant_pairs(technique)], ["kernel_variant"]
 
 
 def track_cython_built_with_numpy():

@@ -6,28 +6,24 @@ import numpy as np
 
 from npopt import dtypes
 
-from .common import AllocationBenchmark, SpeedupBenchmark, build, grid, variant_pairs
+from .common import AllocationBenchmark, SpeedupBenchmark, build, variant_pairs
 from npopt.registry import KERNELS
 
 
 class Polynomial(AllocationBenchmark):
     kernel = dtypes.POLYNOMIAL
-    params, param_names = grid(kernel)
 
 
 class Total(AllocationBenchmark):
     kernel = dtypes.TOTAL
-    params, param_names = grid(kernel)
 
 
 class Brighten(AllocationBenchmark):
     kernel = dtypes.BRIGHTEN
-    params, param_names = grid(kernel)
 
 
 class Speedup(SpeedupBenchmark):
     technique = "dtypes"
-    params, param_names = [variant_pairs(technique)], ["kernel_variant"]
 
 
 class Precision:

@@ -9,7 +9,7 @@ import statistics
 import time
 import tracemalloc
 
-from npopt.registry import KERNELS
+from npopt.registry import KERNELS, Kernel
 
 SAMPLE_SECONDS = 0.02  # each in-process sample of a track_ figure lasts at least this long
 PAIRED_ROUNDS = 5
@@ -47,7 +47,11 @@ def prepared(kernel_key, variant, n, order="C"):
 
 
 class KernelBenchmark(abc.ABC):
-    """Times each variant of ``kernel`` on inputs built in setup."""
+    """Times each variant of ``kernel`` on inputs built in setup.
+
+    A subclass sets ``kernel``; its asv ``params`` (variant x size x order) come from the
+    registry, so a variant added there is benchmarked with no edit here.
+    """
 
     warmup_time = 0.05  # setup already called the kernel once
     rounds = 1  # one process per benchmark: the suite must stay quick across the NumPy matrix
@@ -57,6 +61,11 @@ class KernelBenchmark(abc.ABC):
     @abc.abstractmethod
     def kernel(self):
         """The registered npopt kernel this class benchmarks."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("kernel"), Kernel):
+            cls.params, cls.param_names = grid(cls.kernel)
 
     def setup(self, variant, n, order="C"):
         self.fn, self.args = prepared(self.kernel.key, variant, n, order)
@@ -123,11 +132,17 @@ class SpeedupBenchmark(abc.ABC):
 
     rounds = 1
     timeout = 120
+    param_names = ["kernel_variant"]
 
     @property
     @abc.abstractmethod
     def technique(self):
         """The npopt technique whose kernels this class covers."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("technique"), str):
+            cls.params = [variant_pairs(cls.technique)]
 
     def setup(self, pair):
         key, variant = pair.split(":")

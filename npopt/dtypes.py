@@ -36,8 +36,12 @@ POLYNOMIAL = kernel(
 
 
 def _polynomial(x):
-    """Evaluate 0.25 + 0.5 x + 1.5 x^2 + 2 x^3 by Horner's rule, in x's own dtype."""
-    c0, c1, c2, c3 = CUBIC
+    """Evaluate 0.25 + 0.5 x + 1.5 x^2 + 2 x^3 by Horner's rule, in x's own dtype.
+
+    The coefficients are cast to x's dtype: a Python float would still give a float32 result,
+    but it stops NumPy from reusing temporaries in place (elision), doubling the memory.
+    """
+    c0, c1, c2, c3 = (x.dtype.type(c) for c in CUBIC)
     return ((c3 * x + c2) * x + c1) * x + c0
 
 

@@ -52,7 +52,7 @@ def load(commit, machine):
 
 
 def time_rows(data):
-    """Rows (technique, kernel, variant, size, time, speedup vs reference) from time_kernel results.
+    """Rows (technique, kernel, variant, size, time, speedup vs reference, bytes allocated).
 
     A kernel's benchmark class is its name in CamelCase (a test holds the suite to that).
     """
@@ -64,11 +64,14 @@ def time_rows(data):
             continue
         module, cls = name.split(".")[:2]
         kernel = KERNELS[f"{module.removeprefix('bench_')}.{re.sub(r'(?<!^)(?=[A-Z])', '_', cls).lower()}"]
-        for (variant, n, *order), seconds in values.items():
+        allocated = data.get(f"{module}.{cls}.track_allocated_bytes", {})
+        for params, seconds in values.items():
+            variant, n, *order = params
             reference = values.get((kernel.reference, n, *order))
             size = f"{n}" + (f" {order[0]}" if order else "")
             speedup = f"{reference / seconds:.1f}x" if reference else "-"
-            rows.append((kernel.technique, kernel.name, variant, size, human_value(seconds, "seconds"), speedup))
+            memory = human_value(allocated[params], "bytes") if params in allocated else "-"
+            rows.append((kernel.technique, kernel.name, variant, size, human_value(seconds, "seconds"), speedup, memory))
     return rows
 
 
@@ -107,7 +110,7 @@ def main(argv=None):
     for env_name, numpy_version, data in runs:
         times, tracks = time_rows(data), track_rows(data)
         print(f"\n== {env_name} (NumPy {numpy_version}), commit {commit[:8]}, machine {args.machine}")
-        print(table(("technique", "kernel", "variant", "n", "time", "vs reference"), times))
+        print(table(("technique", "kernel", "variant", "n", "time", "vs reference", "allocated"), times))
         print()
         print(table(("figure", "kernel:variant", "value"), tracks))
         report.append({"environment": env_name, "numpy": numpy_version, "times": times, "figures": tracks})
