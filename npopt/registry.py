@@ -50,7 +50,7 @@ class Kernel:
     ``validate`` normalises and checks arguments at every variant's boundary.
     ``sizes`` are the benchmark sizes, ``headline_n`` the size at which the
     one-process speedup is tracked. ``orders`` lists memory orders worth
-    benchmarking. ``dtypes`` lists input dtypes the tests cover.
+    benchmarking. ``dtypes`` lists input dtypes the tests cover; the first is benchmarked.
     ``tolerance(args, result) -> (rtol, atol)`` widens the default float
     comparison for kernels whose variants legitimately round differently.
     """
@@ -96,9 +96,10 @@ class Kernel:
 
         return register
 
-    def inputs(self, n, *, dtype=np.float64, order="C", seed=0):
-        """Seeded arguments for size ``n``."""
-        return self.make_inputs(np.random.default_rng(seed), n, np.dtype(dtype), order)
+    def inputs(self, n, *, dtype=None, order="C", seed=0):
+        """Seeded arguments for size ``n``, of the kernel's first dtype unless told otherwise."""
+        dtype = np.dtype(self.dtypes[0] if dtype is None else dtype)
+        return self.make_inputs(np.random.default_rng(seed), n, dtype, order)
 
 
 def read_once(x, *_):
