@@ -1,6 +1,8 @@
 # npopt's two commands (see README.md):
-#   make bench   the main job: benchmark HEAD with asv, publish html/, print the summary table
-#   make test    the tests: correctness on hostile input, bad-input errors, the benchmark suite itself
+#   make bench   the main job: HEAD across the NumPy matrix with asv, offline dashboard in html/,
+#                the overview table (speedup per NumPy version) in the terminal
+#   make test    the tests: correctness on hostile input, bad-input errors, the benchmark suite itself,
+#                the dashboard in a headless browser
 # Each sets up the project virtualenv .venv from requirements-dev.txt (pinned) on first use.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -8,8 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 BUILT := $(VENV)/.built
+NUMPY_ARGS := $(foreach v,$(NUMPY),--numpy $(v))
 
-.PHONY: test bench publish summary serve clean
+.PHONY: test bench bench-quick history publish overview summary serve clean
 
 $(READY): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,14 +29,26 @@ test: $(BUILT)
 	$(BIN)/python -m pytest
 	$(BIN)/asv check --python=same
 
-bench: $(BUILT)
-	bash tools/bench.sh
+bench: $(BUILT)                 ## make bench [NUMPY="2.0.2 2.4.6"]
+	$(BIN)/python -m tools.bench $(NUMPY_ARGS)
+
+bench-quick: $(BUILT)
+	$(BIN)/python -m tools.bench --quick $(NUMPY_ARGS)
+
+history: $(BUILT)               ## make history [N=5 | RANGE=A..B] [NUMPY=2.4.6]
+	$(BIN)/python -m tools.bench history $(or $(RANGE),$(N),5) $(NUMPY_ARGS)
 
 publish: $(BUILT)
-	$(BIN)/asv publish
+	$(BIN)/python -m tools.bench publish
+
+overview: $(BUILT)
+	$(BIN)/python -m tools.overview --csv overview.csv --json overview.json
 
 summary: $(BUILT)
-	$(BIN)/python tools/summary.py
+	$(BIN)/python -m tools.summary
+
+serve: $(BUILT)
+	$(BIN)/python tools/serve.py html
 
 clean:
 	rm -rf $(VENV) build *.egg-info npopt/*.so npopt/*.c

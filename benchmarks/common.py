@@ -12,7 +12,7 @@ import tracemalloc
 from npopt.registry import KERNELS, Kernel
 
 SAMPLE_SECONDS = 0.02  # each in-process sample of a track_ figure lasts at least this long
-PAIRED_ROUNDS = 5
+PAIRED_ROUNDS = 3
 
 
 def grid(kernel):
@@ -55,7 +55,7 @@ class KernelBenchmark(abc.ABC):
 
     warmup_time = 0.05  # setup already called the kernel once
     rounds = 1  # one process per benchmark: the suite must stay quick across the NumPy matrix
-    repeat = (3, 10, 2.0)
+    repeat = (3, 8, 1.0)
 
     @property
     @abc.abstractmethod

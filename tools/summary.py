@@ -1,7 +1,7 @@
 """Print what one asv run measured: every variant's median time and its speedup over the reference.
 
 Reads the stored asv results (never re-runs anything) for one machine and commit, one table per
-benchmark environment. Usage: python tools/summary.py [--commit REV] [--machine NAME] [--json FILE]
+benchmark environment. Usage: python -m tools.summary [--commit REV] [--machine NAME] [--numpy V] [--json F]
 """
 import argparse
 import itertools
@@ -40,12 +40,25 @@ def measurements(result):
     return out
 
 
-def load(commit, machine):
+CONF = os.path.join(ROOT, "asv.conf.json")
+
+
+def results_dir(config=CONF):
+    return os.path.join(ROOT, Config.load(config).results_dir)
+
+
+def latest_commit(machine, rev=None, config=CONF):
+    """``rev`` as a full hash, or else the newest commit with stored results for ``machine`` (None if none)."""
+    if rev:
+        return subprocess.check_output(["git", "rev-parse", rev], cwd=ROOT, text=True).strip()
+    stored = [(r.date, r.commit_hash) for r in asv_results.iter_results_for_machine(results_dir(config), machine)]
+    return max(stored)[1] if stored else None
+
+
+def load(commit, machine, config=CONF):
     """(environment name, NumPy version, measurements) for each environment of one run."""
-    conf = Config.load(os.path.join(ROOT, "asv.conf.json"))
-    results_dir = os.path.join(ROOT, conf.results_dir)
     runs = []
-    for result in asv_results.iter_results_for_machine_and_hash(results_dir, machine, commit):
+    for result in asv_results.iter_results_for_machine_and_hash(results_dir(config), machine, commit):
         numpy_version = next((v for k, v in result.params.items() if k.endswith("numpy")), "?")
         runs.append((result.env_name, numpy_version, measurements(result)))
     return sorted(runs, key=lambda run: run[0])
@@ -97,14 +110,17 @@ def table(headers, rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--commit", default="HEAD")
+    parser.add_argument("--commit", help="default: the newest commit with stored results")
     parser.add_argument("--machine", default=socket.gethostname())
+    parser.add_argument("--numpy", action="append", help="only these NumPy versions (repeatable)")
     parser.add_argument("--json", help="also write the rows as JSON to this file")
+    parser.add_argument("--config", default=CONF, help="the asv configuration whose results to read")
     args = parser.parse_args(argv)
-    commit = subprocess.check_output(["git", "rev-parse", args.commit], cwd=ROOT, text=True).strip()
-    runs = load(commit, args.machine)
+    commit = latest_commit(args.machine, args.commit, args.config)
+    runs = [run for run in load(commit, args.machine, args.config)
+            if not args.numpy or run[1] in args.numpy] if commit else []
     if not runs:
-        print(f"no stored asv results for machine {args.machine!r} at {commit[:8]}", file=sys.stderr)
+        print(f"no stored asv results for machine {args.machine!r} at {args.commit or 'any commit'}", file=sys.stderr)
         return 1
     report = []
     for env_name, numpy_version, data in runs:

@@ -1,0 +1,164 @@
+"""The main job around asv: run, keep every result, publish an offline dashboard, print the overview.
+
+  python -m tools.bench                  HEAD in every environment of the NumPy matrix
+  python -m tools.bench --numpy 2.0.2    HEAD in the named NumPy environment(s) only (repeatable)
+  python -m tools.bench --quick          a first look: newest NumPy, one call per benchmark; its
+                                         results go to .asv/quick/ and never mix with the stored ones
+  python -m tools.bench history 5        the last 5 commits of main, newest NumPy (or --numpy),
+                                         skipping every commit/environment already stored
+  python -m tools.bench history A..B     an explicit range, likewise
+  python -m tools.bench publish          rebuild html/ (and the overview page) from stored results
+
+Results live in results/<machine>/ (asv's layout, kept in git); the machine name is this host's
+unless NPOPT_MACHINE says otherwise. Exit status: 0, or asv's non-zero status when a benchmark
+failed (the dashboard is published all the same).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+
+from asv import environment, util
+from asv.config import Config
+from packaging.version import Version
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONF = os.path.join(ROOT, "asv.conf.json")
+ASV = [sys.executable, "-m", "asv"]
+QUICK_DIR = os.path.join(".asv", "quick")
+
+
+def interpreter_env(pythons):
+    """os.environ plus, under pyenv, PYENV_VERSION naming an installed release of each Python.
+
+    A bare pyenv shim such as python3.12 only runs when pyenv knows which 3.12 is meant.
+    """
+    env = dict(os.environ)
+    if shutil.which("pyenv") and "PYENV_VERSION" not in env:
+        installed = subprocess.run(["pyenv", "versions", "--bare"], capture_output=True, text=True).stdout.split()
+        picks = [max((v for v in installed if re.fullmatch(rf"{re.escape(p)}\.\d+", v)), key=Version)
+                 for p in pythons if any(re.fullmatch(rf"{re.escape(p)}\.\d+", v) for v in installed)]
+        if picks:
+            env["PYENV_VERSION"] = ":".join(picks)
+    return env
+
+
+def runs_here(python, env):
+    exe = shutil.which(f"python{python}", path=env.get("PATH"))
+    return exe is not None and subprocess.run([exe, "-c", "pass"], env=env, capture_output=True).returncode == 0
+
+
+def environments(conf, env, numpy_versions=None):
+    """(name, NumPy version) of each matrix environment this machine can build, newest NumPy last.
+
+    Prints one line for each Python the matrix names that is not here.
+    """
+    missing = {p for p in conf.pythons if not runs_here(p, env)}
+    for python in sorted(missing):
+        print(f"Python {python} is not on this machine: skipping its environments.")
+    found = [(e.name, e._requirements["numpy"]) for e in environment.get_environments(conf, None, verbose=False)
+             if e._python not in missing]
+    if numpy_versions:
+        unknown = set(numpy_versions) - {v for _, v in found}
+        if unknown:
+            raise SystemExit(f"no environment here for NumPy {', '.join(sorted(unknown))}; "
+                             f"the matrix has {', '.join(v for _, v in found)}")
+        found = [(n, v) for n, v in found if v in numpy_versions]
+    return sorted(found, key=lambda nv: Version(nv[1]))
+
+
+def asv(*args, env, check=True):
+    print("$ asv " + " ".join(args), flush=True)
+    status = subprocess.run(ASV + list(args), cwd=ROOT, env=env).returncode
+    if check and status:
+        raise SystemExit(status)
+    return status
+
+
+def quick_config(conf_dict):
+    """A copy of asv.conf.json whose results and dashboard live in .asv/quick/."""
+    path = os.path.join(ROOT, QUICK_DIR, "asv.conf.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump({**conf_dict, "results_dir": os.path.join(QUICK_DIR, "results"),
+                   "html_dir": os.path.join(QUICK_DIR, "html")}, f, indent=1)
+    return path
+
+
+def stored_machines(conf):
+    """Machine names with stored results, this one first."""
+    base = os.path.join(ROOT, conf.results_dir)
+    return sorted(d for d in os.listdir(base) if os.path.isfile(os.path.join(base, d, "machine.json")))
+
+
+def publish(machine, conf, env):
+    """asv publish (every machine's stored results), then make html/ work offline and add the overview page."""
+    asv("publish", env=env)
+    subprocess.run([sys.executable, "tools/offline_assets.py", "html"], cwd=ROOT, check=True)
+    others = [a for m in stored_machines(conf) if m != machine for a in ("--machine", m)]
+    subprocess.run([sys.executable, "-m", "tools.overview", "--machine", machine, *others,
+                    "--html", "html/overview.html", "--csv", "html/overview.csv", "--json", "html/overview.json"],
+                   cwd=ROOT, env=env, check=True)
+    print("\nDashboard: html/ (overview page: html/overview.html). Serve it with: make serve")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "history", "publish"])
+    parser.add_argument("range", nargs="?", help="history: a number of commits, or A..B")
+    parser.add_argument("--numpy", action="append", help="only the environment(s) of these NumPy versions")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--bench", help="only benchmarks matching this regular expression (asv --bench)")
+    args = parser.parse_args(argv)
+
+    conf_dict = util.load_json(CONF, js_comments=True)
+    conf = Config.from_json(dict(conf_dict))
+    env = interpreter_env(conf.pythons)
+    machine = os.environ.get("NPOPT_MACHINE") or socket.gethostname()
+    asv("machine", "--yes", "--machine", machine, env=env)
+    if args.command == "publish":
+        publish(machine, conf, env)
+        return 0
+
+    envs = environments(conf, env, args.numpy)
+    if args.quick or args.command == "history":
+        envs = envs[-1:] if not args.numpy else envs
+    selection = [a for name, _ in envs for a in ("-E", name)]
+    bench = ["--bench", args.bench] if args.bench else []
+    print(f"Environments: {', '.join(name for name, _ in envs)}", flush=True)
+
+    if args.quick:
+        config = quick_config(conf_dict)
+        status = asv("--config", config, "run", "--quick", "--show-stderr", "--machine", machine,
+                     *selection, *bench, "HEAD^!", env=env, check=False)
+        subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--config", config,
+                        "--commit", "HEAD"], cwd=ROOT, env=env)
+        return status
+
+    if args.command == "history":
+        spec = args.range or "5"
+        revs = f"main~{min(int(spec), commits_on_main())}..main" if spec.isdigit() else spec
+        status = asv("run", "--skip-existing", "--show-stderr", "--machine", machine,
+                     *selection, *bench, revs, env=env, check=False)
+    else:
+        status = asv("run", "--show-stderr", "--machine", machine, *selection, *bench, "HEAD^!", env=env, check=False)
+        subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--commit", "HEAD",
+                        "--numpy", envs[-1][1]], cwd=ROOT, env=env)
+    publish(machine, conf, env)
+    if status:
+        print(f"asv exited with status {status}: some benchmarks failed (see above).", file=sys.stderr)
+    return status
+
+
+def commits_on_main():
+    out = subprocess.run(["git", "rev-list", "--count", "main"], cwd=ROOT, capture_output=True, text=True)
+    return int(out.stdout.strip()) - 1  # main~N must exist
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Compare NumPy versions at one commit: every variant's speedup over its naive reference, per NumPy.
+
+asv graphs one benchmark across commits; it has no view of all NumPy environments side by side at
+one commit. This reads the stored ``track_speedup`` results (never runs anything) and prints that
+table, marks each cell that got worse than on the previous NumPy version, and writes it as CSV,
+JSON and a self-contained ``overview.html`` page linking to each benchmark's asv graph.
+
+Usage: python -m tools.overview [--commit REV] [--machine NAME] [--csv F] [--json F] [--html F]
+"""
+import argparse
+import csv
+import html
+import json
+import socket
+import sys
+from urllib.parse import quote
+
+from packaging.version import Version
+
+from npopt import TECHNIQUES
+from npopt.registry import KERNELS
+from tools.summary import latest_commit, load
+
+WORSE = 0.9  # a cell is marked when its speedup fell below 90% of the previous NumPy version's
+SPEEDUP = "bench_{technique}.Speedup.track_speedup"
+
+
+def overview(runs):
+    """(numpy versions, rows): a row per non-reference variant, speedups in NumPy-version order."""
+    by_numpy = sorted(((v, data) for _, v, data in runs), key=lambda vd: Version(vd[0]))
+    versions = [v for v, _ in by_numpy]
+    rows = []
+    for technique in TECHNIQUES:
+        for kernel in (k for k in KERNELS.values() if k.technique == technique):
+            for variant in kernel.variants:
+                if variant == kernel.reference:
+                    continue
+                pair = f"{kernel.key}:{variant}"
+                name = SPEEDUP.format(technique=technique)
+                cells = [data.get(name, {}).get((pair,)) for _, data in by_numpy]
+                rows.append({"technique": technique, "kernel": kernel.name, "variant": variant,
+                             "reference": kernel.reference, "benchmark": name, "pair": pair,
+                             "speedups": cells, "worse": worse_flags(cells)})
+    return versions, rows
+
+
+def worse_flags(cells):
+    """True where a speedup fell below WORSE times the previous NumPy version's."""
+    flags, previous = [], None
+    for value in cells:
+        flags.append(value is not None and previous is not None and value < WORSE * previous)
+        previous = value if value is not None else previous
+    return flags
+
+
+def cell_text(value, worse):
+    return "-" if value is None else f"{value:.1f}x" + (" v" if worse else "")
+
+
+def print_table(versions, rows, header):
+    from tools.summary import table
+
+    print(header)
+    body = [(r["technique"], r["kernel"], r["variant"],
+             *(cell_text(v, w) for v, w in zip(r["speedups"], r["worse"]))) for r in rows]
+    print(table(("technique", "kernel", "variant vs reference", *(f"numpy {v}" for v in versions)), body))
+    print("  (speedup = reference time / variant time at the kernel's headline size; "
+          f"'v' = below {WORSE:.0%} of the previous NumPy version)")
+
+
+def write_csv(path, versions, rows):
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["technique", "kernel", "variant", "reference", *(f"numpy {v}" for v in versions)])
+        for r in rows:
+            out.writerow([r["technique"], r["kernel"], r["variant"], r["reference"],
+                          *("" if v is None else f"{v:.4g}" for v in r["speedups"])])
+
+
+def graph_link(row):
+    """The asv dashboard's graph of this variant's speedup (index.html#benchmark?p-param=value)."""
+    return f"index.html#{row['benchmark']}?p-kernel_variant={quote(repr(row['pair']))}"
+
+
+def write_html(path, sections):
+    """A self-contained page (inline style, no scripts): one table per machine."""
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>npopt: NumPy versions compared</title>",
+             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
+             "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td.name{text-align:left}"
+             "td.worse{background:#f8d0d0;font-weight:bold}</style></head><body>",
+             "<h1>Speedup over the naive variant, per NumPy version</h1>",
+             "<p><a href='index.html'>asv dashboard</a>. Each cell: reference time / variant time at the "
+             f"kernel's headline size, timed in one process. Red: below {WORSE:.0%} of the previous NumPy "
+             "version's speedup.</p>"]
+    for machine, commit, versions, rows in sections:
+        parts.append(f"<h2 id='{html.escape(machine)}'>machine {html.escape(machine)}, commit {commit[:8]}</h2>")
+        parts.append("<table><tr><th>technique</th><th>kernel</th><th>variant</th>"
+                     + "".join(f"<th>numpy {html.escape(v)}</th>" for v in versions) + "</tr>")
+        for r in rows:
+            cells = "".join(f"<td class='{'worse' if w else ''}'>{cell_text(v, w)}</td>"
+                            for v, w in zip(r["speedups"], r["worse"]))
+            parts.append(f"<tr class='technique-{r['technique']}'><td class='name'>{r['technique']}</td>"
+                         f"<td class='name'>{r['kernel']}</td><td class='name'><a href='{html.escape(graph_link(r))}'>"
+                         f"{r['variant']}</a> vs {r['reference']}</td>{cells}</tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    with open(path, "w") as f:
+        f.write("\n".join(parts))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commit", help="default: the newest commit with stored results for the machine")
+    parser.add_argument("--machine", action="append",
+                        help="repeatable; default: this host's name. The html page covers every machine given")
+    parser.add_argument("--csv")
+    parser.add_argument("--json")
+    parser.add_argument("--html")
+    args = parser.parse_args(argv)
+    machines = args.machine or [socket.gethostname()]
+    sections, report = [], []
+    for machine in machines:
+        commit = args.commit and latest_commit(machine, args.commit) or latest_commit(machine)
+        runs = load(commit, machine) if commit else []
+        if not runs:
+            print(f"no stored results for machine {machine!r}", file=sys.stderr)
+            return 1
+        versions, rows = overview(runs)
+        print_table(versions, rows, f"\n== speedup vs naive per NumPy version: machine {machine}, commit {commit[:8]}")
+        sections.append((machine, commit, versions, rows))
+        report.append({"machine": machine, "commit": commit, "numpy": versions, "rows": rows})
+    if args.csv:
+        write_csv(args.csv, *sections[0][2:])
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1)
+    if args.html:
+        write_html(args.html, sections)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
