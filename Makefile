@@ -12,7 +12,7 @@ READY := $(VENV)/.ready
 BUILT := $(VENV)/.built
 NUMPY_ARGS := $(foreach v,$(NUMPY),--numpy $(v))
 
-.PHONY: test bench bench-quick history publish overview summary serve clean
+.PHONY: test bench bench-quick history publish overview summary serve gate clean
 
 $(READY): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,14 @@ $(BUILT): $(READY) setup.py pyproject.toml npopt/_recurrences.pyx
 	$(BIN)/python -m pip install --quiet --no-build-isolation --no-deps -e .
 	touch $@
 
-test: $(BUILT)
+# Debian's chromium for the dashboard test (a test tool's own browser download does not work here)
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null || \
+	  { echo "make test needs Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+
+test: $(BUILT) $(CHROMIUM)
 	$(BIN)/python -m pytest
 	$(BIN)/asv check --python=same
 
@@ -49,6 +56,9 @@ summary: $(BUILT)
 
 serve: $(BUILT)
 	$(BIN)/python tools/serve.py html
+
+gate: $(BUILT)                  ## make gate [BASELINE=rev] [CANDIDATE=rev] [GATE_ARGS="--bench REGEX ..."]
+	$(BIN)/python -m tools.gate $(if $(BASELINE),--baseline $(BASELINE)) $(if $(CANDIDATE),--candidate $(CANDIDATE)) $(GATE_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info npopt/*.so npopt/*.c

@@ -55,7 +55,7 @@ class KernelBenchmark(abc.ABC):
 
     warmup_time = 0.05  # setup already called the kernel once
     rounds = 1  # one process per benchmark: the suite must stay quick across the NumPy matrix
-    repeat = (3, 8, 1.0)
+    repeat = (3, 6, 0.5)
 
     @property
     @abc.abstractmethod

@@ -31,7 +31,7 @@ def _validate_matrix_row_col(m, row, col):
 
 ADD_ROW_COL = kernel(
     "broadcasting", "add_row_col", make_inputs=_matrix_row_col, validate=_validate_matrix_row_col,
-    sizes=(300, 2000), headline_n=300, orders=("C", "F"),
+    sizes=(300, 2000), headline_n=300,
 )
 
 
@@ -79,7 +79,7 @@ def _distance_tolerance(args, result):
 
 PAIRWISE_DISTANCES = kernel(
     "broadcasting", "pairwise_distances", make_inputs=_point_sets, validate=_validate_point_sets,
-    sizes=(200, 1000), headline_n=200, orders=("C", "F"), tolerance=_distance_tolerance,
+    sizes=(200, 700), headline_n=200, orders=("C", "F"), tolerance=_distance_tolerance,
 )
 
 

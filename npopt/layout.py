@@ -24,7 +24,7 @@ def _validate_matrix(a):
 
 TRAVERSAL = kernel(
     "layout", "traversal_sum", make_inputs=_matrix, validate=_validate_matrix,
-    sizes=(1000, 4000), headline_n=1000, orders=("C", "F"), tolerance=summation_tolerance,
+    sizes=(1000, 3000), headline_n=1000, orders=("C", "F"), tolerance=summation_tolerance,
 )
 
 
@@ -86,7 +86,7 @@ def traversal_sum_numpy(a):
 
 ROW_SUMS = kernel(
     "layout", "row_sums", make_inputs=_matrix, validate=_validate_matrix,
-    sizes=(1000, 4000), headline_n=1000, orders=("C", "F"), tolerance=summation_tolerance,
+    sizes=(1000, 3000), headline_n=1000, orders=("C", "F"), tolerance=summation_tolerance,
 )
 
 
@@ -109,7 +109,7 @@ def _transposed(rng, n, dtype, order):
 
 ROW_CUMSUM = kernel(
     "layout", "transposed_row_cumsum", make_inputs=_transposed, validate=_validate_matrix,
-    sizes=(1000, 4000), headline_n=4000,
+    sizes=(1000, 3000), headline_n=3000,
 )
 
 

@@ -95,15 +95,16 @@ def stored_machines(conf):
     return sorted(d for d in os.listdir(base) if os.path.isfile(os.path.join(base, d, "machine.json")))
 
 
-def publish(machine, conf, env):
-    """asv publish (every machine's stored results), then make html/ work offline and add the overview page."""
-    asv("publish", env=env)
-    subprocess.run([sys.executable, "tools/offline_assets.py", "html"], cwd=ROOT, check=True)
-    others = [a for m in stored_machines(conf) if m != machine for a in ("--machine", m)]
-    subprocess.run([sys.executable, "-m", "tools.overview", "--machine", machine, *others,
-                    "--html", "html/overview.html", "--csv", "html/overview.csv", "--json", "html/overview.json"],
+def publish(machine, conf, env, html_dir="html"):
+    """asv publish (every machine's stored results), then make the pages work offline and add the overview."""
+    asv("publish", "--html-dir", html_dir, env=env)
+    subprocess.run([sys.executable, "tools/offline_assets.py", html_dir], cwd=ROOT, check=True)
+    machines = sorted(stored_machines(conf), key=lambda m: m != machine)  # this machine's table first
+    out = os.path.join(html_dir, "overview")
+    subprocess.run([sys.executable, "-m", "tools.overview", *(a for m in machines for a in ("--machine", m)),
+                    "--html", f"{out}.html", "--csv", f"{out}.csv", "--json", f"{out}.json"],
                    cwd=ROOT, env=env, check=True)
-    print("\nDashboard: html/ (overview page: html/overview.html). Serve it with: make serve")
+    print(f"\nDashboard: {html_dir}/ (overview page: {out}.html). Serve it with: make serve")
 
 
 def main(argv=None):
@@ -114,16 +115,17 @@ def main(argv=None):
     parser.add_argument("--numpy", action="append", help="only the environment(s) of these NumPy versions")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--bench", help="only benchmarks matching this regular expression (asv --bench)")
+    parser.add_argument("--html-dir", default="html", help="publish: where the dashboard goes")
     args = parser.parse_args(argv)
 
     conf_dict = util.load_json(CONF, js_comments=True)
     conf = Config.from_json(dict(conf_dict))
     env = interpreter_env(conf.pythons)
     machine = os.environ.get("NPOPT_MACHINE") or socket.gethostname()
-    asv("machine", "--yes", "--machine", machine, env=env)
     if args.command == "publish":
-        publish(machine, conf, env)
+        publish(machine, conf, env, args.html_dir)
         return 0
+    asv("machine", "--yes", "--machine", machine, env=env)
 
     envs = environments(conf, env, args.numpy)
     if args.quick or args.command == "history":

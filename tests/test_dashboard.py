@@ -1,0 +1,113 @@
+"""The published dashboard in a real headless Chromium, with no network beyond 127.0.0.1.
+
+Publishes the stored results (results/) into a temporary directory the way `make publish` does,
+serves it on 127.0.0.1 and checks: the asv index loads with no failed or outside request, a
+benchmark graph draws one series per NumPy environment, and the overview page lists every
+technique. Screenshots go to test-artifacts/. Needs Debian's chromium (`make test` installs it).
+"""
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from npopt import TECHNIQUES
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                  "--no-first-run", "--disable-component-update", "--disable-sync"]
+GRAPH = "bench_compiled.track_cython_built_with_numpy"  # unparametrized: one series per environment
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    html_dir = str(tmp_path_factory.mktemp("site") / "html")
+    subprocess.run([sys.executable, "-m", "tools.bench", "publish", "--html-dir", html_dir], cwd=ROOT, check=True)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=html_dir)
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield html_dir, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert os.path.exists(CHROMIUM), "Debian's chromium is required: apt-get install -y chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    """A page whose failed, erroring and non-local requests are recorded (and the latter refused)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.problems = []
+    page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url}"))
+    page.on("response", lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"))
+    page.on("pageerror", lambda e: page.problems.append(f"script error: {e}"))
+
+    def only_local(route):
+        if route.request.url.startswith(site[1]):
+            route.continue_()
+        else:
+            page.problems.append(f"outside request: {route.request.url}")
+            route.abort()
+
+    page.route("**/*", only_local)
+    yield page
+    page.close()
+
+
+def screenshot(page, name):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, name), full_page=True)
+
+
+def stored_numpy_versions(html_dir):
+    """NumPy versions of the environments in the published index."""
+    with open(os.path.join(html_dir, "index.json")) as f:
+        return set(json.load(f)["params"]["numpy"])
+
+
+def test_index_loads_everything_from_the_local_server(page, site):
+    page.goto(site[1] + "index.html")
+    page.wait_for_selector(".benchmark-container, #summarygrid-display a", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    screenshot(page, "dashboard-index.png")
+    assert page.problems == []
+    assert page.locator("text=bench_vectorization").count() > 0
+
+
+def test_graph_draws_one_series_per_numpy_version(page, site):
+    page.goto(site[1] + f"index.html#{GRAPH}")
+    page.wait_for_selector("#main-graph canvas", timeout=30_000)
+    page.wait_for_function("() => $('#main-graph').data('plot') && $('#main-graph').data('plot').getData().length")
+    labels = page.evaluate("() => $('#main-graph').data('plot').getData().map(s => s.label || '')")
+    screenshot(page, "dashboard-graph.png")
+    assert page.problems == []
+    versions = stored_numpy_versions(site[0])
+    assert len(versions) >= 2, "the stored results should span several NumPy versions"
+    assert len(labels) >= len(versions)
+    for version in versions:
+        assert any(f"numpy{version}" in label.replace(" ", "").replace("=", "") for label in labels), (version, labels)
+
+
+def test_overview_lists_every_technique_and_links_to_graphs(page, site):
+    page.goto(site[1] + "overview.html")
+    screenshot(page, "dashboard-overview.png")
+    assert page.problems == []
+    for technique in TECHNIQUES:
+        assert page.locator(f"tr.technique-{technique}").count() > 0, technique
+    link = page.locator("tr.technique-vectorization a").first.get_attribute("href")
+    assert link.startswith("index.html#bench_vectorization.Speedup.track_speedup")

@@ -1,0 +1,232 @@
+"""Regression gate: does a candidate commit make any kernel slower, or allocate more, than a baseline?
+
+  python -m tools.gate [--candidate REV] [--baseline REV] [--bench REGEX] [--json F] [--markdown F]
+
+Defaults: the candidate is HEAD; the baseline is HEAD's merge-base with main or, when HEAD is on
+main, the commit before it. Exit status: 0 nothing regressed, 1 a regression (each one printed with
+its evidence), 3 the comparison could not be made (no baseline, a build failed, a benchmark
+crashed); 2 is a usage error.
+
+Method, chosen for a noisy 2-core shared machine rather than papered over with a large factor:
+- Both commits are built once (pip, no isolation, against this checkout's NumPy/Numba) into
+  .asv/gate/builds/<sha>, and the same harness (benchmarks/common.py) times the asv grid of
+  every kernel variant in separate worker processes.
+- Rounds alternate A B B A A B ... so drift in machine speed hits both sides alike.
+- Each round keeps the minimum of its samples: noise on a CPU only ever adds time.
+- A benchmark is a suspect when the median of the candidate's round minima is at least
+  THRESHOLD times the baseline's and an exact one-sided Mann-Whitney test on the round minima
+  gives p <= ALPHA. Suspects alone are measured again, in fresh rounds; only a suspect that is
+  confirmed by the second measurement is a regression.
+- Allocated bytes (tracemalloc) are deterministic: more than 2% + 4 KiB above the baseline is
+  a regression without any statistics.
+Lower is better for every gated metric (seconds, bytes); the higher-is-better speedup figures
+are derived from these and not gated separately.
+"""
+import argparse
+import itertools
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.environ.get("NPOPT_GATE_WORK") or os.path.join(ROOT, ".asv", "gate")  # builds are cached here
+WORKER = os.path.join(ROOT, "tools", "gate_worker.py")
+OK, REGRESSED, CANNOT_COMPARE = 0, 1, 3
+THRESHOLD = 1.10
+ALPHA = 0.01
+ROUNDS = 5
+BYTES_SLACK = (1.02, 4096)
+
+
+class CannotCompare(Exception):
+    """The gate could not produce a comparison; the message says why."""
+
+
+def git(*args):
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        raise CannotCompare(f"git {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def resolve(candidate, baseline):
+    """(baseline sha, candidate sha), with the default baseline described in the module docstring."""
+    cand = git("rev-parse", "--verify", f"{candidate}^{{commit}}")
+    if baseline:
+        return git("rev-parse", "--verify", f"{baseline}^{{commit}}"), cand
+    base = git("merge-base", cand, "main")
+    if base == cand:
+        try:
+            base = git("rev-parse", "--verify", f"{cand}~1^{{commit}}")
+        except CannotCompare:
+            raise CannotCompare(f"no baseline: {cand[:8]} is the first commit on main") from None
+    return base, cand
+
+
+def build(sha):
+    """Install the commit's npopt (with its Cython extension) into .asv/gate/builds/<sha>; reuse it."""
+    site = os.path.join(WORK, "builds", sha)
+    if os.path.isdir(site):
+        return site
+    with tempfile.TemporaryDirectory(dir=os.path.join(WORK)) as tmp:
+        src = os.path.join(tmp, "src")
+        os.makedirs(src)
+        archive = subprocess.run(["git", "archive", sha], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", src], input=archive, check=True)
+        done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                               "--target", os.path.join(tmp, "site"), src], capture_output=True, text=True)
+        if done.returncode:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+            raise CannotCompare(f"the build of {sha[:8]} failed:\n{tail}")
+        shutil.move(os.path.join(tmp, "site"), site)
+    return site
+
+
+def measure_round(site, bench):
+    """One worker process over the build at ``site``: {key: {"seconds": [...], "bytes": n}}."""
+    with tempfile.NamedTemporaryFile(suffix=".json", dir=WORK) as out:
+        cmd = [sys.executable, WORKER, out.name] + (["--bench", bench] if bench else [])
+        done = subprocess.run(cmd, env={**os.environ, "PYTHONPATH": site}, capture_output=True, text=True)
+        if done.returncode:
+            tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+            raise CannotCompare(f"a benchmark crashed on the build in {site}:\n{tail}")
+        report = json.load(open(out.name))
+    if os.path.realpath(report["npopt"]) != os.path.realpath(os.path.join(site, "npopt")):
+        raise CannotCompare(f"the worker imported npopt from {report['npopt']}, not from {site}")
+    return report["results"]
+
+
+def measure(sites, bench, rounds, log):
+    """{side: {key: [round minima]}} and {side: {key: bytes}} from interleaved rounds A B B A ..."""
+    minima = {side: {} for side in sites}
+    allocated = {side: {} for side in sites}
+    for r in range(rounds):
+        for side in ("baseline", "candidate") if r % 2 == 0 else ("candidate", "baseline"):
+            log(f"  round {r + 1}/{rounds}: {side}")
+            for key, result in measure_round(sites[side], bench).items():
+                minima[side].setdefault(key, []).append(min(result["seconds"]))
+                allocated[side][key] = result["bytes"]
+    return minima, allocated
+
+
+def mann_whitney_p(baseline, candidate):
+    """Exact one-sided p-value that the candidate's values are not larger than the baseline's."""
+    pooled = baseline + candidate
+    ranks = {i: sorted(pooled).index(v) + 0.5 * (sorted(pooled).count(v) - 1) for i, v in enumerate(pooled)}
+    observed = sum(ranks[len(baseline) + i] for i in range(len(candidate)))
+    sums = [sum(ranks[i] for i in chosen) for chosen in itertools.combinations(range(len(pooled)), len(candidate))]
+    return sum(s >= observed - 1e-9 for s in sums) / len(sums)
+
+
+def suspects(minima, threshold, alpha):
+    """{key: evidence} for keys whose candidate minima are both larger by threshold and significant."""
+    found = {}
+    for key in sorted(set(minima["baseline"]) & set(minima["candidate"])):
+        base, cand = minima["baseline"][key], minima["candidate"][key]
+        ratio = statistics.median(cand) / statistics.median(base)
+        p = mann_whitney_p(base, cand)
+        if ratio >= threshold and p <= alpha:
+            found[key] = {"baseline": statistics.median(base), "candidate": statistics.median(cand),
+                          "ratio": ratio, "p": p, "baseline_minima": base, "candidate_minima": cand}
+    return found
+
+
+def allocation_regressions(allocated):
+    factor, slack = BYTES_SLACK
+    return {key: {"baseline": b, "candidate": allocated["candidate"][key], "ratio": allocated["candidate"][key] / max(b, 1)}
+            for key, b in allocated["baseline"].items()
+            if key in allocated["candidate"] and allocated["candidate"][key] > b * factor + slack}
+
+
+def exact_keys(keys):
+    return "^(" + "|".join(k.replace(".", r"\.") for k in keys) + ")$"
+
+
+def run_gate(baseline, candidate, bench, rounds, threshold, alpha, log=print):
+    """The comparison as a dict (see --json); raises CannotCompare."""
+    os.makedirs(WORK, exist_ok=True)
+    base, cand = resolve(candidate, baseline)
+    log(f"gate: baseline {base[:8]} vs candidate {cand[:8]}; building")
+    sites = {"candidate": build(cand)}  # the candidate first: a broken build fails fast
+    sites["baseline"] = build(base)
+    log(f"gate: {rounds} interleaved rounds")
+    minima, allocated = measure(sites, bench, rounds, log)
+    common = set(minima["baseline"]) & set(minima["candidate"])
+    if not common:
+        raise CannotCompare("the two commits have no benchmark in common" + (f" matching {bench!r}" if bench else ""))
+    first = suspects(minima, threshold, alpha)
+    confirmed = {}
+    if first:
+        log(f"gate: {len(first)} suspect(s); measuring them again in {rounds} fresh rounds")
+        again, _ = measure(sites, exact_keys(first), rounds, log)
+        second = suspects(again, threshold, alpha)
+        confirmed = {k: {**first[k], "confirmation": second[k]} for k in second if k in first}
+    return {"baseline": base, "candidate": cand, "compared": len(common), "rounds": rounds,
+            "threshold": threshold, "alpha": alpha, "suspects": sorted(first), "regressions": confirmed,
+            "allocation_regressions": allocation_regressions(allocated)}
+
+
+def text_report(result):
+    lines = [f"baseline {result['baseline'][:8]}  candidate {result['candidate'][:8]}  "
+             f"{result['compared']} benchmarks compared, {len(result['suspects'])} suspect(s)"]
+    for key, ev in result["regressions"].items():
+        conf = ev["confirmation"]
+        lines.append(f"REGRESSED {key}: {ev['baseline']:.4g} s -> {ev['candidate']:.4g} s, {ev['ratio']:.2f}x "
+                     f"(Mann-Whitney p={ev['p']:.3f} on round minima; confirmed {conf['ratio']:.2f}x, p={conf['p']:.3f})")
+        lines.append(f"    baseline minima {[f'{v:.4g}' for v in ev['baseline_minima']]}")
+        lines.append(f"    candidate minima {[f'{v:.4g}' for v in ev['candidate_minima']]}")
+    for key, ev in result["allocation_regressions"].items():
+        lines.append(f"REGRESSED {key}: allocates {ev['baseline']} -> {ev['candidate']} bytes ({ev['ratio']:.2f}x)")
+    if not (result["regressions"] or result["allocation_regressions"]):
+        lines.append("no regression")
+    return "\n".join(lines)
+
+
+def markdown_report(result):
+    rows = [f"| `{k}` | {e['baseline']:.4g} s | {e['candidate']:.4g} s | {e['ratio']:.2f}x | p={e['p']:.3f}, confirmed "
+            f"{e['confirmation']['ratio']:.2f}x |" for k, e in result["regressions"].items()]
+    rows += [f"| `{k}` | {e['baseline']} B | {e['candidate']} B | {e['ratio']:.2f}x | tracemalloc |"
+             for k, e in result["allocation_regressions"].items()]
+    head = (f"### npopt regression gate: {result['candidate'][:8]} vs {result['baseline'][:8]}\n\n"
+            f"{result['compared']} benchmarks compared, {len(rows)} regression(s).\n")
+    return head + ("\n| benchmark | baseline | candidate | ratio | evidence |\n|---|---|---|---|---|\n" + "\n".join(rows)
+                   if rows else "")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--candidate", default="HEAD")
+    parser.add_argument("--baseline")
+    parser.add_argument("--bench", help="only benchmark keys matching this regular expression")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--threshold", type=float, default=THRESHOLD)
+    parser.add_argument("--alpha", type=float, default=ALPHA)
+    parser.add_argument("--json", default=os.path.join(WORK, "last.json"), help="where to write the result")
+    parser.add_argument("--markdown", help="also append a Markdown table here (e.g. $GITHUB_STEP_SUMMARY)")
+    args = parser.parse_args(argv)
+    log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        result = run_gate(args.baseline, args.candidate, args.bench, args.rounds, args.threshold, args.alpha, log)
+    except CannotCompare as exc:
+        print(f"gate: cannot compare: {exc}", file=sys.stderr)
+        result, status = {"status": "error", "message": str(exc)}, CANNOT_COMPARE
+    else:
+        status = REGRESSED if result["regressions"] or result["allocation_regressions"] else OK
+        result["status"] = "regressed" if status else "ok"
+        print(text_report(result))
+        if args.markdown:
+            with open(args.markdown, "a") as f:
+                f.write(markdown_report(result) + "\n")
+    os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+    with open(args.json, "w") as f:
+        json.dump(result, f, indent=1)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
