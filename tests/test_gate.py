@@ -14,7 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def test_mann_whitney_exact_p_values():
     assert gate.mann_whitney_p([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]) == pytest.approx(1 / 252)
     assert gate.mann_whitney_p([6, 7, 8, 9, 10], [1, 2, 3, 4, 5]) == 1.0
-    assert 0.4 < gate.mann_whitney_p([1, 3, 5, 7, 9], [2, 4, 6, 8, 10]) < 0.5
+    assert 0.3 < gate.mann_whitney_p([1, 3, 5, 7, 9], [2, 4, 6, 8, 10]) < 0.5  # interleaved: no evidence
 
 
 def test_a_suspect_needs_both_the_ratio_and_significance():
