@@ -91,6 +91,8 @@ def test_index_loads_everything_from_the_local_server(page, site):
     screenshot(page, "dashboard-index.png")
     assert page.problems == []
     assert page.locator("text=bench_vectorization").count() > 0
+    assert page.locator("#nav-li-npopt-overview a").get_attribute("href") == "overview.html"
+    assert page.locator("#nav-li-npopt-gate a").get_attribute("href") == "gate.html"
 
 
 def test_graph_draws_one_series_per_numpy_version(page, site):

@@ -104,7 +104,33 @@ def publish(machine, conf, env, html_dir="html"):
     subprocess.run([sys.executable, "-m", "tools.overview", *(a for m in machines for a in ("--machine", m)),
                     "--html", f"{out}.html", "--csv", f"{out}.csv", "--json", f"{out}.json"],
                    cwd=ROOT, env=env, check=True)
+    write_gate_page(html_dir)
+    link_pages(os.path.join(html_dir, "index.html"))
     print(f"\nDashboard: {html_dir}/ (overview page: {out}.html). Serve it with: make serve")
+
+
+NAV_LINKS = ('<li id="nav-li-npopt-overview"><a href="overview.html">NumPy versions</a></li>'
+             '<li id="nav-li-npopt-gate"><a href="gate.html">Regression gate</a></li>')
+
+
+def link_pages(index):
+    """Add the overview and gate pages to asv's navigation bar (once)."""
+    with open(index) as f:
+        page = f.read()
+    anchor = '<li id="nav-li-regressions"><a href="#/regressions">Regressions</a></li>'
+    if "nav-li-npopt-overview" not in page and anchor in page:
+        with open(index, "w") as f:
+            f.write(page.replace(anchor, anchor + NAV_LINKS))
+
+
+def write_gate_page(html_dir):
+    """html/gate.html from the last stored gate result (.asv/gate/last.json), if any."""
+    from tools.gate import WORK, html_report
+
+    last = os.path.join(WORK, "last.json")
+    result = json.load(open(last)) if os.path.exists(last) else None
+    with open(os.path.join(html_dir, "gate.html"), "w") as f:
+        f.write(html_report(result))
 
 
 def main(argv=None):
