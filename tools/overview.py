@@ -110,7 +110,7 @@ def write_html(path, sections):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--commit", help="default: the newest commit with stored results for the machine")
+    parser.add_argument("--commit", help="default: the newest commit stored for the most NumPy environments")
     parser.add_argument("--machine", action="append",
                         help="repeatable; default: this host's name. The html page covers every machine given")
     parser.add_argument("--csv")
@@ -120,7 +120,7 @@ def main(argv=None):
     machines = args.machine or [socket.gethostname()]
     sections, report = [], []
     for machine in machines:
-        commit = args.commit and latest_commit(machine, args.commit) or latest_commit(machine)
+        commit = latest_commit(machine, args.commit, widest=True)
         runs = load(commit, machine) if commit else []
         if not runs:
             print(f"no stored results for machine {machine!r}", file=sys.stderr)

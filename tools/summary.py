@@ -47,12 +47,21 @@ def results_dir(config=CONF):
     return os.path.join(ROOT, Config.load(config).results_dir)
 
 
-def latest_commit(machine, rev=None, config=CONF):
-    """``rev`` as a full hash, or else the newest commit with stored results for ``machine`` (None if none)."""
+def latest_commit(machine, rev=None, config=CONF, widest=False):
+    """``rev`` as a full hash, or else the newest commit with stored results for ``machine`` (None if none).
+
+    widest: the newest of the commits stored in the most environments (a history run over one
+    environment does not hide the last full NumPy matrix).
+    """
     if rev:
         return subprocess.check_output(["git", "rev-parse", rev], cwd=ROOT, text=True).strip()
-    stored = [(r.date, r.commit_hash) for r in asv_results.iter_results_for_machine(results_dir(config), machine)]
-    return max(stored)[1] if stored else None
+    envs, dates = {}, {}
+    for r in asv_results.iter_results_for_machine(results_dir(config), machine):
+        envs.setdefault(r.commit_hash, set()).add(r.env_name)
+        dates[r.commit_hash] = max(dates.get(r.commit_hash, 0), r.date)
+    if not dates:
+        return None
+    return max(dates, key=lambda c: ((len(envs[c]) if widest else 0), dates[c]))
 
 
 def load(commit, machine, config=CONF):
