@@ -166,7 +166,9 @@ def run_gate(baseline, candidate, bench, rounds, threshold, alpha, log=print):
         again, _ = measure(sites, exact_keys(first), rounds, log)
         second = suspects(again, threshold, alpha)
         confirmed = {k: {**first[k], "confirmation": second[k]} for k in second if k in first}
-    return {"baseline": base, "candidate": cand, "compared": len(common), "rounds": rounds,
+    ratios = {k: statistics.median(minima["candidate"][k]) / statistics.median(minima["baseline"][k])
+              for k in sorted(common)}
+    return {"baseline": base, "candidate": cand, "compared": len(common), "rounds": rounds, "ratios": ratios,
             "threshold": threshold, "alpha": alpha, "suspects": sorted(first), "regressions": confirmed,
             "allocation_regressions": allocation_regressions(allocated)}
 

@@ -70,9 +70,11 @@ def run_trials(clone, base, cand, bench, trials, hit):
         seconds = time.perf_counter() - start
         result = json.load(open(out))
         flagged = sorted(result.get("regressions", {})) + sorted(result.get("allocation_regressions", {}))
-        outcomes.append((hit(status, flagged), seconds, status, flagged))
+        worst = max(result.get("ratios", {}).items(), key=lambda kv: kv[1], default=("-", 0))
+        outcomes.append((hit(status, flagged), seconds, status, flagged, worst))
         print(f"trial {t + 1}/{trials}: status {status}, {seconds:.0f} s, flagged {flagged or 'nothing'}"
-              f" -> {'ok' if outcomes[-1][0] else 'MISS'}", flush=True)
+              f" (largest measured ratio {worst[1]:.3f} in {worst[0]}) -> {'ok' if outcomes[-1][0] else 'MISS'}",
+              flush=True)
     return outcomes
 
 
