@@ -80,12 +80,16 @@ def asv(*args, env, check=True):
 
 
 def quick_config(conf_dict):
-    """A copy of asv.conf.json whose results and dashboard live in .asv/quick/."""
+    """A copy of asv.conf.json whose results and dashboard live in .asv/quick/.
+
+    asv reads paths relative to its configuration file's folder, so every path here is absolute.
+    """
     path = os.path.join(ROOT, QUICK_DIR, "asv.conf.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    absolute = {key: os.path.join(ROOT, conf_dict[key]) for key in ("repo", "env_dir", "benchmark_dir")}
     with open(path, "w") as f:
-        json.dump({**conf_dict, "results_dir": os.path.join(QUICK_DIR, "results"),
-                   "html_dir": os.path.join(QUICK_DIR, "html")}, f, indent=1)
+        json.dump({**conf_dict, **absolute, "results_dir": os.path.join(ROOT, QUICK_DIR, "results"),
+                   "html_dir": os.path.join(ROOT, QUICK_DIR, "html")}, f, indent=1)
     return path
 
 
