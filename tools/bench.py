@@ -30,6 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "asv.conf.json")
 ASV = [sys.executable, "-m", "asv"]
 QUICK_DIR = os.path.join(".asv", "quick")
+QUICK_CONF = "asv.quick.conf.json"
 
 
 def interpreter_env(pythons):
@@ -82,14 +83,13 @@ def asv(*args, env, check=True):
 def quick_config(conf_dict):
     """A copy of asv.conf.json whose results and dashboard live in .asv/quick/.
 
-    asv reads paths relative to its configuration file's folder, so every path here is absolute.
+    It sits beside asv.conf.json (git ignores it): asv works from its configuration file's folder
+    and reads pyproject.toml's build requirements from there.
     """
-    path = os.path.join(ROOT, QUICK_DIR, "asv.conf.json")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    absolute = {key: os.path.join(ROOT, conf_dict[key]) for key in ("repo", "env_dir", "benchmark_dir")}
+    path = os.path.join(ROOT, QUICK_CONF)
     with open(path, "w") as f:
-        json.dump({**conf_dict, **absolute, "results_dir": os.path.join(ROOT, QUICK_DIR, "results"),
-                   "html_dir": os.path.join(ROOT, QUICK_DIR, "html")}, f, indent=1)
+        json.dump({**conf_dict, "results_dir": os.path.join(QUICK_DIR, "results"),
+                   "html_dir": os.path.join(QUICK_DIR, "html")}, f, indent=1)
     return path
 
 
