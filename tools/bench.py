@@ -178,7 +178,8 @@ def main(argv=None):
         status = asv("run", "--skip-existing", "--show-stderr", "--machine", machine,
                      *selection, *bench, revs, env=env, check=False)
     else:
-        status = asv("run", "--show-stderr", "--machine", machine, *selection, *bench, "HEAD^!", env=env, check=False)
+        status = asv("run", "--show-stderr", "--parallel", str(os.cpu_count() or 1), "--machine", machine,
+                     *selection, *bench, "HEAD^!", env=env, check=False)  # --parallel: builds only
         subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--commit", "HEAD",
                         "--numpy", envs[-1][1]], cwd=ROOT, env=env)
     publish(machine, conf, env)
