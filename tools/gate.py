@@ -117,7 +117,8 @@ def measure(sites, bench, rounds, log):
 def mann_whitney_p(baseline, candidate):
     """Exact one-sided p-value that the candidate's values are not larger than the baseline's."""
     pooled = baseline + candidate
-    ranks = {i: sorted(pooled).index(v) + 0.5 * (sorted(pooled).count(v) - 1) for i, v in enumerate(pooled)}
+    ordered = sorted(pooled)
+    ranks = {i: ordered.index(v) + 0.5 * (ordered.count(v) - 1) for i, v in enumerate(pooled)}  # ties: mid-rank
     observed = sum(ranks[len(baseline) + i] for i in range(len(candidate)))
     sums = [sum(ranks[i] for i in chosen) for chosen in itertools.combinations(range(len(pooled)), len(candidate))]
     return sum(s >= observed - 1e-9 for s in sums) / len(sums)

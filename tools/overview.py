@@ -19,7 +19,7 @@ from packaging.version import Version
 
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
-from tools.summary import latest_commit, load
+from tools.summary import latest_commit, load, table
 
 WORSE = 0.8  # marked: the speedup fell below 80% of the previous NumPy version's (one run varies ~10%)
 SPEEDUP = "bench_{technique}.Speedup.track_speedup"
@@ -58,8 +58,6 @@ def cell_text(value, worse):
 
 
 def print_table(versions, rows, header):
-    from tools.summary import table
-
     print(header)
     body = [(r["technique"], r["kernel"], r["variant"],
              *(cell_text(v, w) for v, w in zip(r["speedups"], r["worse"]))) for r in rows]
