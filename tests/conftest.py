@@ -4,9 +4,17 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))  # tests import hostile.py and kernel_checks.py by name
 
+from hypothesis import settings  # noqa: E402
+
 import npopt  # noqa: E402  (registers every kernel)
 from hostile import cases  # noqa: E402
 from npopt.registry import by_technique  # noqa: E402
+
+
+# CI draws the same property-test examples on every run; a developer's runs explore new ones.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def pytest_generate_tests(metafunc):
