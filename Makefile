@@ -12,7 +12,7 @@ READY := $(VENV)/.ready
 BUILT := $(VENV)/.built
 NUMPY_ARGS := $(foreach v,$(NUMPY),--numpy $(v))
 
-.PHONY: test bench bench-quick history publish overview summary serve gate clean
+.PHONY: test bench bench-quick history publish overview summary serve gate bisect clean
 
 $(READY): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ serve: $(BUILT)
 
 gate: $(BUILT)                  ## make gate [BASELINE=rev] [CANDIDATE=rev] [GATE_ARGS="--bench REGEX ..."]
 	$(BIN)/python -m tools.gate $(if $(BASELINE),--baseline $(BASELINE)) $(if $(CANDIDATE),--candidate $(CANDIDATE)) $(GATE_ARGS)
+
+bisect: $(BUILT)                ## make bisect GOOD=rev [BAD=rev] [BISECT_ARGS="--bench REGEX ..."]
+	$(BIN)/python -m tools.gate_bisect $(if $(GOOD),--good $(GOOD)) $(if $(BAD),--bad $(BAD)) $(BISECT_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info npopt/*.so npopt/*.c

@@ -1,8 +1,14 @@
 """The regression gate's decisions and exit codes (its detection power is measured by
 tools/gate_trial.py and reported in the README, not timed here)."""
+import argparse
+import json
+import math
 import os
+import platform
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -39,12 +45,138 @@ def test_allocations_regress_deterministically_beyond_the_slack():
     assert list(gate.allocation_regressions(allocated)) == ["a"]
 
 
-def _gate(cwd, *args):
-    return subprocess.run([sys.executable, "-m", "tools.gate", *args], cwd=cwd, capture_output=True, text=True)
+def _accepts(*argv):
+    """Whether the measurement options pass the command line's checks (the gate's and bisect's)."""
+    parser = argparse.ArgumentParser()
+    gate.add_measurement_arguments(parser)
+    try:
+        gate.check_measurement_arguments(parser, parser.parse_args(list(argv)))
+    except SystemExit:
+        return False
+    return True
 
 
-def test_no_baseline_exits_with_the_cannot_compare_code():
-    done = _gate(ROOT, "--baseline", "no-such-revision", "--json", os.devnull)
+@pytest.mark.parametrize("alpha", [0.05, 0.01, 0.001])
+def test_the_minimum_rounds_are_the_fewest_that_can_reach_alpha(alpha):
+    least = gate.min_rounds(alpha)
+    # the smallest p-value the gate's own test can give (all candidate minima above all baseline ones)
+    assert gate.mann_whitney_p(list(range(least)), list(range(least, 2 * least))) <= alpha
+    assert gate.mann_whitney_p(list(range(least - 1)), list(range(least - 1, 2 * least - 2))) > alpha
+    assert 1 / math.comb(2 * least, least) <= alpha
+    assert not _accepts("--alpha", str(alpha), "--rounds", str(least - 1))
+
+
+def test_too_few_or_odd_rounds_are_usage_errors(capsys):
+    with pytest.raises(SystemExit) as exc:
+        gate.main(["--rounds", "4"])  # 1/C(8, 4) = 0.014 > 0.01: no timing regression could ever be flagged
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "--rounds 4" in err and "r = 5" in err and "minimum is --rounds 6" in err
+    with pytest.raises(SystemExit) as exc:
+        gate.main(["--rounds", "7"])
+    assert exc.value.code == 2 and "must be even" in capsys.readouterr().err
+    assert _accepts() and gate.ROUNDS % 2 == 0
+
+
+def test_every_accepted_round_count_gives_both_sides_the_same_mean_position():
+    accepted = [r for r in range(0, 41) if _accepts("--rounds", str(r))]
+    assert accepted == list(range(6, 41, 2))
+    for rounds in accepted:
+        order = gate.schedule(rounds)
+        positions = {side: [i for i, s in enumerate(order) if s == side] for side in ("baseline", "candidate")}
+        assert len(positions["baseline"]) == len(positions["candidate"]) == rounds
+        assert sum(positions["baseline"]) == sum(positions["candidate"]), rounds
+
+
+def test_measure_runs_the_rounds_in_schedule_order(monkeypatch):
+    order = []
+
+    def measure_round(site, bench):
+        order.append(site)
+        return {"k": {"seconds": [len(order)], "bytes": 0}}
+
+    monkeypatch.setattr(gate, "measure_round", measure_round)
+    minima, _ = gate.measure({"baseline": "baseline", "candidate": "candidate"}, None, 6, lambda message: None)
+    assert order == gate.schedule(6)
+    assert len(minima["baseline"]["k"]) == len(minima["candidate"]["k"]) == 6
+
+
+def _result():
+    return {"baseline": "a" * 40, "candidate": "b" * 40, "compared": 1, "suspects": [], "regressions": {},
+            "allocation_regressions": {}}
+
+
+def test_the_result_always_goes_to_last_json_and_also_to_json_f(tmp_path, monkeypatch):
+    monkeypatch.setattr(gate, "WORK", str(tmp_path / "work"))
+    monkeypatch.setattr(gate, "run_gate", lambda *args: _result())
+    assert gate.main(["--json", str(tmp_path / "gate.json")]) == gate.OK
+    last = json.loads((tmp_path / "work" / "last.json").read_text())
+    assert last == json.loads((tmp_path / "gate.json").read_text()) and last["status"] == "ok"
+
+    def cannot(*args):
+        raise gate.CannotCompare("no baseline")
+
+    monkeypatch.setattr(gate, "run_gate", cannot)  # a later run replaces it, atomically (no temporary file left)
+    assert gate.main([]) == gate.CANNOT_COMPARE
+    assert json.loads((tmp_path / "work" / "last.json").read_text())["status"] == "error"
+    assert os.listdir(tmp_path / "work") == ["last.json"]
+
+
+def _stub_install(monkeypatch, seconds=0.0):
+    """Replace the pip build with one that takes `seconds`; returns the list of commits it built."""
+    built = []
+
+    def install(sha, tmp):
+        built.append(sha)
+        time.sleep(seconds)
+        os.makedirs(os.path.join(tmp, "site", "npopt"))
+        open(os.path.join(tmp, "site", "npopt", "__init__.py"), "w").close()
+        return os.path.join(tmp, "site")
+
+    monkeypatch.setattr(gate, "install", install)
+    return built
+
+
+def test_builds_are_keyed_by_commit_python_numpy_numba_and_cython(tmp_path, monkeypatch):
+    import numpy
+    toolchain = gate.toolchain()
+    assert toolchain["python"] == platform.python_version() and toolchain["numpy"] == numpy.__version__
+    assert set(toolchain) == {"python", "numpy", "numba", "cython"}
+    monkeypatch.setattr(gate, "WORK", str(tmp_path))
+    built = _stub_install(monkeypatch)
+    first = gate.build("abc")
+    assert gate.build("abc") == first and built == ["abc"]  # cached
+    monkeypatch.setattr(gate, "toolchain", lambda: {**toolchain, "numpy": "0.0.1"})
+    assert gate.build("abc") != first and built == ["abc", "abc"]  # another NumPy: another build
+    assert "numpy0.0.1" in os.path.basename(gate.build("abc"))
+
+
+def test_concurrent_builds_of_one_key_build_once_and_never_publish_a_partial_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(gate, "WORK", str(tmp_path))
+    built = _stub_install(monkeypatch, seconds=0.3)
+    with ThreadPoolExecutor(2) as pool:  # flock excludes across open files, so threads stand in for two gates
+        sites = list(pool.map(gate.build, ["abc", "abc"]))
+    assert sites[0] == sites[1] and built == ["abc"]
+    assert os.listdir(sites[0]) == ["npopt"]
+    key = gate.build_key("abc")
+    assert sorted(os.listdir(tmp_path / "builds")) == [key, key + ".lock"]  # no temporary directory left
+
+    def broken(sha, tmp):
+        os.makedirs(os.path.join(tmp, "site", "half"))
+        raise gate.CannotCompare("the build of def failed")
+
+    monkeypatch.setattr(gate, "install", broken)
+    with pytest.raises(gate.CannotCompare):
+        gate.build("def")
+    assert not os.path.exists(tmp_path / "builds" / gate.build_key("def"))  # a failed build is not cached
+
+
+def _gate(cwd, work, *args):
+    return subprocess.run([sys.executable, "-m", "tools.gate", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "NPOPT_GATE_WORK": str(work)})
+
+
+def test_no_baseline_exits_with_the_cannot_compare_code(tmp_path):
+    done = _gate(ROOT, tmp_path, "--baseline", "no-such-revision", "--json", os.devnull)
     assert done.returncode == gate.CANNOT_COMPARE
     assert "cannot compare" in done.stderr and "no-such-revision" in done.stderr
 
@@ -56,6 +188,6 @@ def test_broken_build_exits_with_the_cannot_compare_code_and_says_why(tmp_path):
     pyx.write_text(pyx.read_text() + "\ndef broken(:\n")
     subprocess.run(["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet",
                     "-am", "break the build"], check=True)
-    done = _gate(clone, "--json", str(tmp_path / "gate.json"))
+    done = _gate(clone, tmp_path / "work", "--json", str(tmp_path / "gate.json"))
     assert done.returncode == gate.CANNOT_COMPARE, done.stderr
     assert "build of" in done.stderr and "failed" in done.stderr

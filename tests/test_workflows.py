@@ -48,8 +48,25 @@ def test_nightly_runs_on_a_schedule_benchmarks_the_matrix_stores_results_and_gat
     runs = " ".join(step.get("run", "") for step in steps(workflow))
     assert "make bench" in runs and "make gate" in runs and "BASELINE=" in runs
     assert re.search(r"git (-C \S+ )?push", runs)
-    assert workflow["permissions"] == {"contents": "write"}
+    assert workflow["permissions"] == {"contents": "write", "issues": "write"}
     assert any("upload-artifact" in step.get("uses", "") for step in steps(workflow))
+
+
+def test_nightly_bisects_a_gate_regression_to_its_culprit_and_files_an_issue_naming_it():
+    workflow = load("nightly.yml")
+    order = steps(workflow)
+    gate = next(step for step in order if "make gate" in step.get("run", ""))
+    bisect = next(step for step in order if "make bisect" in step.get("run", ""))
+    assert order.index(bisect) > order.index(gate)
+    assert bisect["if"] == f"failure() && steps.{gate['id']}.outcome == 'failure'"  # only after the gate failed
+    run = bisect["run"]
+    baseline = re.search(r'BASELINE="(\$\w+)"', gate["run"]).group(1)
+    assert f'GOOD="{baseline}"' in run and "BAD=" in run  # between the gate's baseline (last night) and tonight
+    assert "--first-parent" in run and "-gt 1" in run  # only over several commits
+    assert '"$GITHUB_STEP_SUMMARY"' in run and "bisect.md" in run
+    issue = re.search(r"gh issue create .*--body-file bisect\.md", run, flags=re.S)
+    assert issue and "--markdown bisect.md" in run  # the body is the bisection's report, culprit sha and subject
+    assert bisect["env"] == {"GH_TOKEN": "${{ github.token }}"}
 
 
 def test_pull_request_gate_reads_only_and_writes_the_job_summary():
@@ -63,5 +80,5 @@ def test_pull_request_gate_reads_only_and_writes_the_job_summary():
 def test_readme_documents_the_commands_the_workflows_call():
     with open(os.path.join(ROOT, "README.md")) as f:
         readme = f.read()
-    for target in ("make bench", "make test", "make gate"):
+    for target in ("make bench", "make test", "make gate", "make bisect"):
         assert target in readme

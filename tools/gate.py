@@ -5,29 +5,36 @@
 Defaults: the candidate is HEAD; the baseline is HEAD's merge-base with main or, when HEAD is on
 main, the commit before it. Exit status: 0 nothing regressed, 1 a regression (each one printed with
 its evidence), 3 the comparison could not be made (no baseline, a build failed, a benchmark
-crashed); 2 is a usage error.
+crashed); 2 is a usage error. The result always goes to .asv/gate/last.json (the dashboard's gate
+page), and also to --json F when given.
 
 Method, chosen for a noisy 2-core shared machine rather than papered over with a large factor:
-- Both commits are built once (pip, no isolation, against this checkout's NumPy/Numba) into
-  .asv/gate/builds/<sha>, and the same harness (benchmarks/common.py) times the asv grid of
-  every kernel variant in separate worker processes.
-- Rounds alternate A B B A A B ... so drift in machine speed hits both sides alike.
+- Both commits are built once (pip, no isolation, against this interpreter's NumPy/Numba) into
+  .asv/gate/builds/<sha>-<Python, NumPy, Numba and Cython versions>, one build per key at a time
+  (a file lock) and published by an atomic rename, and the same harness (benchmarks/common.py)
+  times the asv grid of every kernel variant in separate worker processes.
+- Rounds go A B B A A B B A ..., an even number of them, so both sides have the same mean
+  position and a linear drift in machine speed hits them alike.
 - Each round keeps the minimum of its samples: noise on a CPU only ever adds time.
 - A benchmark is a suspect when the median of the candidate's round minima is at least
   THRESHOLD times the baseline's and an exact one-sided Mann-Whitney test on the round minima
-  gives p <= ALPHA. Suspects alone are measured again, in fresh rounds; only a suspect that is
-  confirmed by the second measurement is a regression.
+  gives p <= ALPHA (so --rounds must be large enough for that p-value to be possible at all).
+  Suspects alone are measured again, in fresh rounds; only a suspect that is confirmed by the
+  second measurement is a regression.
 - Allocated bytes (tracemalloc) are deterministic: more than 2% + 4 KiB above the baseline is
   a regression without any statistics.
 Lower is better for every gated metric (seconds, bytes); the higher-is-better speedup figures
 are derived from these and not gated separately.
 """
 import argparse
+import fcntl
 import html
+import importlib.metadata
 import itertools
 import json
+import math
 import os
-import shutil
+import platform
 import statistics
 import subprocess
 import sys
@@ -39,7 +46,7 @@ WORKER = os.path.join(ROOT, "tools", "gate_worker.py")
 OK, REGRESSED, CANNOT_COMPARE = 0, 1, 3
 THRESHOLD = 1.10
 ALPHA = 0.01
-ROUNDS = 5
+ROUNDS = 6
 BYTES_SLACK = (1.02, 4096)
 
 
@@ -68,28 +75,54 @@ def resolve(candidate, baseline):
     return base, cand
 
 
+def toolchain():
+    """The versions, in the interpreter running the gate, of everything besides the commit that shapes a build."""
+    versions = {"python": platform.python_version()}
+    for name in ("numpy", "numba", "cython"):
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "none"
+    return versions
+
+
+def build_key(sha):
+    """The build cache's key: <sha>-python3.11.7-numpy2.4.6-numba0.68.1-cython3.3.1."""
+    return "-".join([sha, *(name + version for name, version in toolchain().items())])
+
+
+def install(sha, tmp):
+    """pip-install the commit's npopt (with its Cython extension) into tmp/site; return that path."""
+    src, site = os.path.join(tmp, "src"), os.path.join(tmp, "site")
+    os.makedirs(src)
+    archive = subprocess.run(["git", "archive", sha], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", src], input=archive, check=True)
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                           "--target", site, src], capture_output=True, text=True)
+    if done.returncode:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise CannotCompare(f"the build of {sha[:8]} failed:\n{tail}")
+    return site
+
+
 def build(sha):
-    """Install the commit's npopt (with its Cython extension) into .asv/gate/builds/<sha>; reuse it."""
-    site = os.path.join(WORK, "builds", sha)
-    if os.path.isdir(site):
-        return site
-    with tempfile.TemporaryDirectory(dir=os.path.join(WORK)) as tmp:
-        src = os.path.join(tmp, "src")
-        os.makedirs(src)
-        archive = subprocess.run(["git", "archive", sha], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", src], input=archive, check=True)
-        done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                               "--target", os.path.join(tmp, "site"), src], capture_output=True, text=True)
-        if done.returncode:
-            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
-            raise CannotCompare(f"the build of {sha[:8]} failed:\n{tail}")
-        shutil.move(os.path.join(tmp, "site"), site)
+    """The build of the commit in .asv/gate/builds/<build_key>, made once. Concurrent gates take the key's
+    file lock (the second one waits, then reuses), and a build is built in a temporary directory and
+    published by an atomic rename, so no gate ever sees a partial one."""
+    builds = os.path.join(WORK, "builds")
+    os.makedirs(builds, exist_ok=True)
+    site = os.path.join(builds, build_key(sha))
+    with open(site + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not os.path.isdir(site):
+            with tempfile.TemporaryDirectory(dir=builds, prefix=".building-") as tmp:
+                os.rename(install(sha, tmp), site)
     return site
 
 
 def measure_round(site, bench):
     """One worker process over the build at ``site``: {key: {"seconds": [...], "bytes": n}}."""
-    with tempfile.NamedTemporaryFile(suffix=".json", dir=WORK) as out:
+    with tempfile.NamedTemporaryFile(suffix=".json", dir=WORK) as out:  # a unique name per round and gate
         cmd = [sys.executable, WORKER, out.name] + (["--bench", bench] if bench else [])
         done = subprocess.run(cmd, env={**os.environ, "PYTHONPATH": site}, capture_output=True, text=True)
         if done.returncode:
@@ -101,16 +134,21 @@ def measure_round(site, bench):
     return report["results"]
 
 
+def schedule(rounds):
+    """The order of the worker runs, A B B A A B B A ...: with an even number of rounds both sides
+    have the same mean position."""
+    return [side for r in range(rounds) for side in (("baseline", "candidate"), ("candidate", "baseline"))[r % 2]]
+
+
 def measure(sites, bench, rounds, log):
-    """{side: {key: [round minima]}} and {side: {key: bytes}} from interleaved rounds A B B A ..."""
+    """{side: {key: [round minima]}} and {side: {key: bytes}} from the rounds in schedule() order."""
     minima = {side: {} for side in sites}
     allocated = {side: {} for side in sites}
-    for r in range(rounds):
-        for side in ("baseline", "candidate") if r % 2 == 0 else ("candidate", "baseline"):
-            log(f"  round {r + 1}/{rounds}: {side}")
-            for key, result in measure_round(sites[side], bench).items():
-                minima[side].setdefault(key, []).append(min(result["seconds"]))
-                allocated[side][key] = result["bytes"]
+    for position, side in enumerate(schedule(rounds)):
+        log(f"  round {position // 2 + 1}/{rounds}: {side}")
+        for key, result in measure_round(sites[side], bench).items():
+            minima[side].setdefault(key, []).append(min(result["seconds"]))
+            allocated[side][key] = result["bytes"]
     return minima, allocated
 
 
@@ -122,6 +160,14 @@ def mann_whitney_p(baseline, candidate):
     observed = sum(ranks[len(baseline) + i] for i in range(len(candidate)))
     sums = [sum(ranks[i] for i in chosen) for chosen in itertools.combinations(range(len(pooled)), len(candidate))]
     return sum(s >= observed - 1e-9 for s in sums) / len(sums)
+
+
+def min_rounds(alpha):
+    """The fewest rounds r at which the smallest exact one-sided p-value of r vs r, 1/C(2r, r), is <= alpha."""
+    r = 1
+    while 1 / math.comb(2 * r, r) > alpha:
+        r += 1
+    return r
 
 
 def suspects(minima, threshold, alpha):
@@ -215,19 +261,59 @@ def html_report(result):
             f"{body}</body></html>")
 
 
+def add_measurement_arguments(parser):
+    """The options of a gate comparison, shared by the gate's and the bisection's command lines."""
+    parser.add_argument("--bench", help="only benchmark keys matching this regular expression")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"an even number (default {ROUNDS})")
+    parser.add_argument("--threshold", type=float, default=THRESHOLD)
+    parser.add_argument("--alpha", type=float, default=ALPHA)
+
+
+def check_measurement_arguments(parser, args):
+    """Refuse (usage error) values with which no timing regression could be flagged or the order is unbalanced."""
+    if not 0 < args.alpha < 1:
+        parser.error(f"--alpha must be between 0 and 1, not {args.alpha}")
+    least = min_rounds(args.alpha)
+    if args.rounds < least:
+        parser.error(f"--rounds {args.rounds} can never flag a timing regression at --alpha {args.alpha}: the "
+                     f"smallest exact Mann-Whitney p-value of r + r round minima is 1/C(2r, r), which reaches "
+                     f"{args.alpha} only from r = {least}; the minimum is --rounds {least + least % 2} (rounds "
+                     "must be even)")
+    if args.rounds % 2:
+        parser.error(f"--rounds {args.rounds} must be even, so that the A B B A order gives both sides "
+                     "the same mean position")
+
+
+def log(message):
+    """Progress goes to stderr; stdout carries the report."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def write_json(path, data):
+    """Write JSON to path in place (it may be a special file such as /dev/null)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(data, f, indent=1)
+
+
+def record(result):
+    """Replace .asv/gate/last.json (the dashboard's gate page) atomically: a temporary file, then os.replace."""
+    os.makedirs(WORK, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=WORK, suffix=".tmp", delete=False) as f:
+        json.dump(result, f, indent=1)
+    os.replace(f.name, os.path.join(WORK, "last.json"))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("--candidate", default="HEAD")
     parser.add_argument("--baseline")
-    parser.add_argument("--bench", help="only benchmark keys matching this regular expression")
-    parser.add_argument("--rounds", type=int, default=ROUNDS)
-    parser.add_argument("--threshold", type=float, default=THRESHOLD)
-    parser.add_argument("--alpha", type=float, default=ALPHA)
-    parser.add_argument("--json", default=os.path.join(WORK, "last.json"), help="where to write the result")
+    add_measurement_arguments(parser)
+    parser.add_argument("--json", help="also write the result here (it always goes to .asv/gate/last.json)")
     parser.add_argument("--markdown", help="also append a Markdown table here (e.g. $GITHUB_STEP_SUMMARY)")
     args = parser.parse_args(argv)
-    log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    check_measurement_arguments(parser, args)
     try:
         result = run_gate(args.baseline, args.candidate, args.bench, args.rounds, args.threshold, args.alpha, log)
     except CannotCompare as exc:
@@ -240,9 +326,9 @@ def main(argv=None):
         if args.markdown:
             with open(args.markdown, "a") as f:
                 f.write(markdown_report(result) + "\n")
-    os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-    with open(args.json, "w") as f:
-        json.dump(result, f, indent=1)
+    record(result)
+    if args.json:
+        write_json(args.json, result)
     return status
 
 

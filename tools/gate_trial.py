@@ -10,12 +10,19 @@ repository, never on this checkout:
   python -m tools.gate_trial quiet --bench '^vectorization\\.' --trials 20
   python -m tools.gate_trial quiet --trials 5
       commits a change to README.md only and runs the gate TRIALS times: a pass is exit status 0
+  python -m tools.gate_trial bisect vectorization.add:ufunc --factor 1.25 --commits 16 --trials 10
+      per trial, COMMITS commits that change README.md, one of them (at a random position) also
+      committing the slowdown, then `python -m tools.gate_bisect` over them: a hit names exactly
+      that commit
 
 Prints each trial's outcome and duration and the totals; writes them to .asv/gate/trial-*.json.
+Builds go to a temporary directory (shared by one invocation's trials), so the trials neither
+fill .asv/gate/builds nor replace the real gate's .asv/gate/last.json.
 """
 import argparse
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -58,6 +65,42 @@ def commit(clone, message):
     return sh("git", "rev-parse", "HEAD", cwd=clone)
 
 
+def plant(clone, target, factor):
+    """Append the slowdown of target (technique.kernel:variant) to its technique's module in the clone."""
+    kernel, variant = target.split(":")
+    with open(os.path.join(clone, "npopt", f"{kernel.split('.')[0]}.py"), "a") as f:
+        f.write(SLOWDOWN.format(target=target, kernel=kernel, variant=variant, factor=factor))
+
+
+def bisect_trials(clone, base, target, factor, commits, bench, trials):
+    """Per trial, COMMITS commits after base with the slowdown planted in a random one, then the
+    bisection; return [(hit?, seconds, status, position, named culprit, gate runs)]."""
+    outcomes = []
+    for t in range(trials):
+        sh("git", "checkout", "--quiet", "-B", f"trial-{t}", base, cwd=clone)
+        position = random.randint(1, commits)
+        for i in range(1, commits + 1):
+            with open(os.path.join(clone, "README.md"), "a") as f:
+                f.write(f"\ngate trial {t}, commit {i}\n")
+            if i == position:
+                plant(clone, target, factor)
+                planted = commit(clone, f"gate trial: slow {target} down {factor}x")
+            else:
+                commit(clone, "gate trial: README only")
+        out = os.path.join(clone, f"bisect-{t}.json")
+        start = time.perf_counter()
+        status = subprocess.run([sys.executable, "-m", "tools.gate_bisect", "--good", base, "--bad", "HEAD",
+                                 "--bench", bench, "--json", out], cwd=clone, capture_output=True, text=True).returncode
+        seconds = time.perf_counter() - start
+        result = json.load(open(out))
+        named, runs = result.get("culprit"), len(result["comparisons"])
+        outcomes.append((status == 0 and named == planted, seconds, status, position, named, runs))
+        print(f"trial {t + 1}/{trials}: slowdown in commit {position}/{commits}; status {status}, {seconds:.0f} s, "
+              f"{runs} gate runs, named {named[:8] if named else result['message']}"
+              f" -> {'ok' if outcomes[-1][0] else 'MISS'}", flush=True)
+    return outcomes
+
+
 def run_trials(clone, base, cand, bench, trials, hit):
     """Run the gate TRIALS times; return [(hit?, seconds, status, regressed keys)]."""
     outcomes = []
@@ -81,44 +124,45 @@ def run_trials(clone, base, cand, bench, trials, hit):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    parser.add_argument("mode", choices=["detect", "quiet"])
-    parser.add_argument("target", nargs="?", help="detect: technique.kernel:variant to slow down")
+    parser.add_argument("mode", choices=["detect", "quiet", "bisect"])
+    parser.add_argument("target", nargs="?", help="detect, bisect: technique.kernel:variant to slow down")
     parser.add_argument("--factor", type=float, default=1.25)
-    parser.add_argument("--bench", help="gate only these benchmark keys (default for detect: the target's technique)")
+    parser.add_argument("--bench", help="gate only these benchmark keys (default for detect and bisect: the target's "
+                                        "technique)")
+    parser.add_argument("--commits", type=int, default=16, help="bisect: commits to search, the slowdown in one")
     parser.add_argument("--trials", type=int, default=20)
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="npopt-gate-trial-") as tmp:
         clone = os.path.join(tmp, "clone")
         sh("git", "clone", "--quiet", "--no-hardlinks", ROOT, clone, cwd=tmp)
-        os.environ["NPOPT_GATE_WORK"] = os.path.join(ROOT, ".asv", "gate")  # share built commits across trials
+        os.environ["NPOPT_GATE_WORK"] = os.path.join(tmp, "work")  # builds shared by this invocation's trials
         base = sh("git", "rev-parse", "HEAD", cwd=clone)
+        bench = args.bench or (args.target and f"^{re.escape(args.target.split('.')[0])}\\.")
         if args.mode == "detect":
-            kernel, variant = args.target.split(":")
-            technique = kernel.split(".")[0]
-            with open(os.path.join(clone, "npopt", f"{technique}.py"), "a") as f:
-                f.write(SLOWDOWN.format(target=args.target, kernel=kernel, variant=variant, factor=args.factor))
+            plant(clone, args.target, args.factor)
             cand = commit(clone, f"gate trial: slow {args.target} down {args.factor}x")
-            bench = args.bench or f"^{re.escape(technique)}\\."
-            def hit(status, flagged):
-                return status == 1 and flagged and all(k.startswith(args.target + ":") for k in flagged)
-        else:
+            outcomes = run_trials(clone, base, cand, bench, args.trials, lambda status, flagged: status == 1 and flagged
+                                  and all(k.startswith(args.target + ":") for k in flagged))
+        elif args.mode == "quiet":
             with open(os.path.join(clone, "README.md"), "a") as f:
                 f.write("\n")
             cand = commit(clone, "gate trial: no code change")
-            bench = args.bench
-            def hit(status, flagged):
-                return status == 0
-        outcomes = run_trials(clone, base, cand, bench, args.trials, hit)
+            outcomes = run_trials(clone, base, cand, bench, args.trials, lambda status, flagged: status == 0)
+        else:
+            outcomes = bisect_trials(clone, base, args.target, args.factor, args.commits, bench, args.trials)
 
     passed = sum(o[0] for o in outcomes)
     seconds = sorted(o[1] for o in outcomes)
-    label = f"detected {args.factor}x in {args.target}" if args.mode == "detect" else "stayed quiet"
-    print(f"\n{label}: {passed}/{len(outcomes)} trials; gate run {seconds[len(seconds) // 2]:.0f} s median"
+    label = {"detect": f"detected {args.factor}x in {args.target}", "quiet": "stayed quiet",
+             "bisect": f"named the commit slowing {args.target} {args.factor}x among {args.commits}"}[args.mode]
+    print(f"\n{label}: {passed}/{len(outcomes)} trials; {args.mode} run {seconds[len(seconds) // 2]:.0f} s median"
           f" ({seconds[0]:.0f}-{seconds[-1]:.0f} s); bench {bench or 'whole suite'}")
     report = os.path.join(ROOT, ".asv", "gate", f"trial-{args.mode}-{int(time.time())}.json")
+    os.makedirs(os.path.dirname(report), exist_ok=True)
     with open(report, "w") as f:
         json.dump({"mode": args.mode, "target": args.target, "factor": args.factor, "bench": bench,
+                   "commits": args.commits if args.mode == "bisect" else None,
                    "passed": passed, "trials": len(outcomes), "outcomes": outcomes}, f, indent=1)
     return 0 if passed == len(outcomes) else 1
 

@@ -1,0 +1,128 @@
+"""Bisect a regression: the first commit after GOOD, up to BAD, that made a benchmark slower.
+
+  python -m tools.gate_bisect --good REV [--bad REV] [--bench REGEX] [--json F] [--markdown F]
+
+The N commits are BAD's first-parent history after GOOD. Every step is one run of the regression
+gate (tools/gate.py): GOOD against BAD first (BAD must regress; the later runs time only the
+benchmarks it flagged), then a binary search comparing GOOD against midpoints, then the culprit
+against its parent: at most ceil(log2 N) + 2 gate runs. Exit status: 0 a culprit is named (its
+sha, subject, and the regressed benchmarks with their ratios against its parent), 3 no decision
+(BAD is not slower than GOOD, the culprit is not slower than its parent, e.g. a slowdown spread
+over several commits, or a comparison could not be made); 2 is a usage error.
+"""
+import argparse
+import math
+import sys
+
+from tools import gate
+
+
+def regressed(result):
+    """The benchmark keys one gate comparison flagged (time or allocation)."""
+    return sorted({*result["regressions"], *result["allocation_regressions"]})
+
+
+def search(commits, compare):
+    """(index of the culprit in commits, its comparison against its parent), where commits are GOOD and
+    then BAD's first-parent history up to BAD. compare(baseline, candidate, keys) is one gate run (keys
+    None: the whole selection); no pair is compared twice. Raises gate.CannotCompare without a decision."""
+    results = {}
+
+    def comparison(i, j, keys):
+        if (i, j) not in results:
+            results[i, j] = compare(commits[i], commits[j], keys)
+        return results[i, j]
+
+    lo, hi = 0, len(commits) - 1  # invariant: commits[lo] is not slower than GOOD, commits[hi] is
+    keys = regressed(comparison(0, hi, None))
+    if not keys:
+        raise gate.CannotCompare(f"{commits[hi][:8]} is not slower than {commits[0][:8]}: nothing to bisect")
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if regressed(comparison(0, mid, keys)):
+            hi = mid
+        else:
+            lo = mid
+    verdict = comparison(hi - 1, hi, keys)
+    if not regressed(verdict):
+        raise gate.CannotCompare(f"{commits[hi][:8]} is slower than {commits[0][:8]} but not than its parent "
+                                 f"{commits[hi - 1][:8]}: the slowdown may be spread over several commits")
+    return hi, verdict
+
+
+def first_parent_range(good, bad):
+    """[GOOD, then BAD's first-parent history after it, oldest first] as shas."""
+    good, bad = (gate.git("rev-parse", "--verify", f"{rev}^{{commit}}") for rev in (good, bad))
+    after = gate.git("rev-list", "--first-parent", "--reverse", f"{good}..{bad}").split()
+    if not after or gate.git("rev-parse", f"{after[0]}^") != good:
+        raise gate.CannotCompare(f"{bad[:8]} is not a first-parent descendant of {good[:8]}")
+    return [good, *after]
+
+
+def max_comparisons(n):
+    """The most gate runs a bisection of n commits makes."""
+    return math.ceil(math.log2(n)) + 2
+
+
+def run_bisect(good, bad, bench, rounds, threshold, alpha, log=print):
+    """The bisection as a dict (see --json)."""
+    comparisons = []
+    try:
+        commits = first_parent_range(good, bad)
+
+        def compare(base, cand, keys):
+            log(f"bisect: gate run {len(comparisons) + 1} (at most {max_comparisons(len(commits) - 1)} "
+                f"for {len(commits) - 1} commits)")
+            result = gate.run_gate(base, cand, gate.exact_keys(keys) if keys else bench, rounds, threshold, alpha, log)
+            comparisons.append({"baseline": base, "candidate": cand, "regressed": regressed(result)})
+            return result
+
+        index, verdict = search(commits, compare)
+    except gate.CannotCompare as exc:
+        return {"status": "undecided", "message": str(exc), "comparisons": comparisons}
+    culprit = commits[index]
+    return {"status": "culprit", "culprit": culprit, "subject": gate.git("log", "-1", "--format=%s", culprit),
+            "parent": commits[index - 1], "commits": len(commits) - 1, "comparisons": comparisons,
+            "regressions": {key: ev["ratio"] for key, ev in verdict["regressions"].items()},
+            "allocation_regressions": {key: ev["ratio"] for key, ev in verdict["allocation_regressions"].items()},
+            "result": verdict}
+
+
+def text_report(bisection):
+    if bisection["status"] != "culprit":
+        return f"no culprit: {bisection['message']}"
+    return (f"culprit {bisection['culprit']} {bisection['subject']}\n{gate.text_report(bisection['result'])}\n"
+            f"{bisection['commits']} commits, {len(bisection['comparisons'])} gate runs")
+
+
+def markdown_report(bisection):
+    if bisection["status"] != "culprit":
+        return f"### npopt bisection: no culprit\n\n{bisection['message']}\n"
+    return (f"### npopt bisection: culprit `{bisection['culprit']}` {bisection['subject']}\n\n"
+            f"The first of {bisection['commits']} commits that regressed, here against its parent "
+            f"({len(bisection['comparisons'])} gate runs):\n\n{gate.markdown_report(bisection['result'])}\n")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--good", required=True, help="a commit without the regression")
+    parser.add_argument("--bad", default="HEAD", help="a later commit with it (default HEAD)")
+    gate.add_measurement_arguments(parser)
+    parser.add_argument("--json", help="also write the result here")
+    parser.add_argument("--markdown", help="also append it as Markdown here (e.g. $GITHUB_STEP_SUMMARY)")
+    args = parser.parse_args(argv)
+    gate.check_measurement_arguments(parser, args)
+    bisection = run_bisect(args.good, args.bad, args.bench, args.rounds, args.threshold, args.alpha, gate.log)
+    named = bisection["status"] == "culprit"
+    print(text_report(bisection), file=sys.stdout if named else sys.stderr)
+    if args.json:
+        gate.write_json(args.json, bisection)
+    if args.markdown:
+        with open(args.markdown, "a") as f:
+            f.write(markdown_report(bisection))
+    return 0 if named else gate.CANNOT_COMPARE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
