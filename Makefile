@@ -12,7 +12,7 @@ READY := $(VENV)/.ready
 BUILT := $(VENV)/.built
 NUMPY_ARGS := $(foreach v,$(NUMPY),--numpy $(v))
 
-.PHONY: test bench bench-quick history publish overview summary serve gate bisect clean
+.PHONY: test bench bench-quick history repeat publish overview summary serve gate bisect clean
 
 $(READY): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ bench-quick: $(BUILT)
 
 history: $(BUILT)               ## make history [N=5 | RANGE=A..B] [NUMPY=2.4.6]
 	$(BIN)/python -m tools.bench history $(or $(RANGE),$(N),5) $(NUMPY_ARGS)
+
+repeat: $(BUILT)                ## make repeat [RUNS=5] [NUMPY=2.4.6] [BENCH=regex]: the noise, measured
+	$(BIN)/python -m tools.repeat --runs $(or $(RUNS),5) $(if $(NUMPY),--numpy $(NUMPY)) $(if $(BENCH),--bench '$(BENCH)')
 
 publish: $(BUILT)
 	$(BIN)/python -m tools.bench publish

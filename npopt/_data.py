@@ -1,5 +1,18 @@
-"""Seeded input data shared by the kernels' input builders."""
+"""Seeded input data shared by the kernels' input builders, the same in every NumPy release."""
 import numpy as np
+
+
+class StableRandom(np.random.RandomState):
+    """Seeded random numbers whose streams NumPy keeps fixed across releases.
+
+    ``numpy.random.Generator`` may change its algorithms between releases; the legacy
+    ``RandomState`` methods are frozen (NEP 19), so every environment of the NumPy matrix times
+    the same inputs. ``integers`` mirrors the Generator method the input builders call.
+    ``benchmarks/bench_inputs.py`` tracks a checksum of every benchmark input to prove it.
+    """
+
+    def integers(self, low, high, size=None):
+        return self.randint(low, high, size, dtype=np.int64)
 
 
 def random_array(rng, shape, dtype, order="C"):

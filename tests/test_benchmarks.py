@@ -2,6 +2,7 @@
 names, and every benchmark runs once without error (the smoke run)."""
 import itertools
 import os
+import time
 
 import numpy as np
 import pytest
@@ -24,8 +25,39 @@ def _kernel_benchmarks():
 
 
 def test_every_technique_has_its_benchmark_module():
+    """One module per technique, plus bench_inputs (the checksum of every technique's inputs)."""
     modules = {b.name.split(".")[0] for b in DISCOVERED}
-    assert modules == {f"bench_{t}" for t in TECHNIQUES}
+    assert modules == {f"bench_{t}" for t in TECHNIQUES} | {"bench_inputs"}
+
+
+def test_inputs_come_from_numpys_frozen_stream():
+    """The first draws of MT19937 seeded 0, as every NumPy release has produced them (NEP 19)."""
+    from npopt._data import StableRandom
+
+    np.testing.assert_array_equal(StableRandom(0).random(3), [0.5488135039273248, 0.7151893663724195,
+                                                              0.6027633760716439])
+    assert StableRandom(0).integers(0, 100, 3).tolist() == [44, 47, 64]
+
+
+def test_input_checksum_covers_every_kernel_and_is_equal_in_every_stored_environment():
+    """bench_inputs.track_input_checksum: one figure per kernel, and at any stored commit the
+    same value in every NumPy environment (the matrix times the same data)."""
+    from benchmarks.bench_inputs import input_checksum
+    from tools.results import latest_commit, load, machines
+
+    (checksum,) = [b for b in DISCOVERED if b.name == "bench_inputs.track_input_checksum"]
+    assert checksum._params == [list(KERNELS)]
+    kernel = KERNELS["vectorization.add"]
+    assert input_checksum(kernel) != input_checksum(KERNELS["compiled.ema_with_reset"])
+    compared = 0
+    for machine in machines():
+        commit = latest_commit(machine, widest=True)
+        stored = [run.values.get(checksum.name) for run in load(commit, machine)]
+        stored = [s for s in stored if s]
+        for kernel_values in stored[1:]:
+            assert kernel_values == stored[0], (machine, commit)
+            compared += 1
+    assert compared, "no stored run has the input checksum in two environments yet (make bench)"
 
 
 def test_every_kernel_is_benchmarked_by_the_module_of_its_technique():
@@ -65,9 +97,27 @@ def test_every_memory_bound_variant_is_compared_with_the_triad():
 
 @pytest.fixture
 def quick_tracks(monkeypatch):
-    """In-process track_ figures with one short round each: the smoke run checks they run, not their values."""
-    monkeypatch.setattr(common, "PAIRED_ROUNDS", 1)
-    monkeypatch.setattr(common, "SAMPLE_SECONDS", 0.0)
+    """Timed figures from one one-call sample each: the smoke run checks they run, not their values."""
+    monkeypatch.setattr(common, "SAMPLES", 1)
+    monkeypatch.setattr(common, "MIN_SAMPLES", 1)
+    monkeypatch.setattr(common, "calibrate", lambda fn, args, seconds: (1, 1.0))  # no warm-up calls
+
+
+def test_timed_samples_interleave_calls_and_keep_the_count_for_slow_calls(monkeypatch):
+    """The harness: every call gets the same number of samples, taken in turn, never below MIN_SAMPLES."""
+    order = []
+    fast, slow = (lambda: order.append("fast")), (lambda: (order.append("slow"), time.sleep(0.02)))
+    monkeypatch.setattr(common, "BUDGET_SECONDS", 0.05)
+    taken = common.timed_samples((fast, ()), (slow, ()), seconds=0.0)
+    assert [len(t) for t in taken] == [common.MIN_SAMPLES] * 2
+    assert order[2:] == ["fast", "slow"] * common.MIN_SAMPLES  # after one calibration call each
+    assert min(taken[1]) >= 0.02 > max(taken[0])
+    assert common.best_seconds((fast, ()), samples=2, seconds=0.0)[0] >= 0
+
+
+def _value(result):
+    """A timed figure's value as asv receives it (see benchmarks/common.py figure)."""
+    return result["samples"][0] if isinstance(result, dict) else result
 
 
 def _param_sets(bench):
@@ -89,7 +139,11 @@ def test_benchmark_runs_once_and_times_the_variant_it_names(bench, quick_tracks)
         if isinstance(instance, common.KernelBenchmark):
             assert instance.fn is instance.kernel.variants[params[0]].fn
             assert instance.args[0].size >= 1
-        value = bench.func(*params)
+        if isinstance(instance, common.SpeedupBenchmark):
+            kernel = KERNELS[params[0].split(":")[0]]
+            assert instance.reference[0] is kernel.variants[kernel.reference].fn
+            assert instance.variant[0] is kernel.variants[params[0].split(":")[1]].fn
+        value = _value(bench.func(*params))
         if bench.name.split(".")[-1].startswith("track_"):
             assert np.isfinite(value) and value >= 0, (bench.name, params, value)
         bench.do_teardown()

@@ -10,15 +10,14 @@
   python -m tools.bench publish          rebuild html/ (and the overview page) from stored results
 
 Results live in results/<machine>/ (asv's layout, kept in git); the machine name is this host's
-unless NPOPT_MACHINE says otherwise. Exit status: 0, or asv's non-zero status when a benchmark
-failed (the dashboard is published all the same).
+hardware fingerprint (tools/machine.py), so another host is another machine. Exit status: 0, or
+asv's non-zero status when a benchmark failed (the dashboard is published all the same).
 """
 import argparse
 import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 
@@ -26,19 +25,22 @@ from asv import environment, util
 from asv.config import Config
 from packaging.version import Version
 
+from benchmarks.common import ROUNDS
+from tools.machine import asv_machine_args, this_machine
+from tools.results import machines as stored_machines
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "asv.conf.json")
 ASV = [sys.executable, "-m", "asv"]
-QUICK_DIR = os.path.join(".asv", "quick")
-QUICK_CONF = "asv.quick.conf.json"
 
 
 def interpreter_env(pythons):
-    """os.environ plus, under pyenv, PYENV_VERSION naming an installed release of each Python.
+    """os.environ plus a fixed hash seed and, under pyenv, PYENV_VERSION naming each Python's release.
 
-    A bare pyenv shim such as python3.12 only runs when pyenv knows which 3.12 is meant.
+    A bare pyenv shim such as python3.12 only runs when pyenv knows which 3.12 is meant. The hash
+    seed makes set and dict iteration orders, and so the work a benchmark does, the same every run.
     """
-    env = dict(os.environ)
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
     if shutil.which("pyenv") and "PYENV_VERSION" not in env:
         installed = subprocess.run(["pyenv", "versions", "--bare"], capture_output=True, text=True).stdout.split()
         picks = [max((v for v in installed if re.fullmatch(rf"{re.escape(p)}\.\d+", v)), key=Version)
@@ -80,30 +82,43 @@ def asv(*args, env, check=True):
     return status
 
 
-def quick_config(conf_dict):
-    """A copy of asv.conf.json whose results and dashboard live in .asv/quick/.
+def side_config(conf_dict, name):
+    """A copy of asv.conf.json whose results and dashboard live in .asv/<name>/, apart from results/.
 
-    It sits beside asv.conf.json (git ignores it): asv works from its configuration file's folder
-    and reads pyproject.toml's build requirements from there.
+    It sits beside asv.conf.json as asv.<name>.conf.json (git ignores it): asv works from its
+    configuration file's folder and reads pyproject.toml's build requirements from there.
     """
-    path = os.path.join(ROOT, QUICK_CONF)
+    path = os.path.join(ROOT, f"asv.{name.replace('/', '-')}.conf.json")
     with open(path, "w") as f:
-        json.dump({**conf_dict, "results_dir": os.path.join(QUICK_DIR, "results"),
-                   "html_dir": os.path.join(QUICK_DIR, "html")}, f, indent=1)
+        json.dump({**conf_dict, "results_dir": os.path.join(".asv", name, "results"),
+                   "html_dir": os.path.join(".asv", name, "html")}, f, indent=1)
     return path
 
 
-def stored_machines(conf):
-    """Machine names with stored results, this one first."""
-    base = os.path.join(ROOT, conf.results_dir)
-    return sorted(d for d in os.listdir(base) if os.path.isfile(os.path.join(base, d, "machine.json")))
+def register_machine(env, config=CONF):
+    """``asv machine`` for this host under its fingerprint name; returns the name."""
+    args = asv_machine_args()
+    asv("--config", config, "machine", "--yes", *args, env=env)
+    return args[args.index("--machine") + 1]
 
 
-def publish(machine, conf, env, html_dir="html"):
+def run_options(machine):
+    """``asv run`` options every measuring run shares: this machine, ROUNDS processes per figure, one core.
+
+    asv honours a ``rounds`` attribute only for time_ benchmarks; ``-a rounds=`` applies it to the
+    track_ figures of the harness (benchmarks/common.py). Their per-process figures are kept as
+    samples for the change tests (tools/change.py). The benchmarks run pinned to the last core
+    (asv itself and the OS keep the other).
+    """
+    return ["--show-stderr", "--record-samples", "-a", f"rounds={ROUNDS}", "--machine", machine,
+            "--cpu-affinity", str((os.cpu_count() or 1) - 1)]
+
+
+def publish(machine, env, html_dir="html"):
     """asv publish (every machine's stored results), then make the pages work offline and add the overview."""
     asv("publish", "--html-dir", html_dir, env=env)
     subprocess.run([sys.executable, "tools/offline_assets.py", html_dir], cwd=ROOT, check=True)
-    machines = sorted(stored_machines(conf), key=lambda m: m != machine)  # this machine's table first
+    machines = sorted(stored_machines(), key=lambda m: m != machine)  # this machine's table first
     out = os.path.join(html_dir, "overview")
     subprocess.run([sys.executable, "-m", "tools.overview", *(a for m in machines for a in ("--machine", m)),
                     "--html", f"{out}.html", "--csv", f"{out}.csv", "--json", f"{out}.json"],
@@ -151,11 +166,11 @@ def main(argv=None):
     conf_dict = util.load_json(CONF, js_comments=True)
     conf = Config.from_json(dict(conf_dict))
     env = interpreter_env(conf.pythons)
-    machine = os.environ.get("NPOPT_MACHINE") or socket.gethostname()
     if args.command == "publish":
-        publish(machine, conf, env, args.html_dir)
+        publish(this_machine(), env, args.html_dir)
         return 0
-    asv("machine", "--yes", "--machine", machine, env=env)
+    config = side_config(conf_dict, "quick") if args.quick else CONF
+    machine = register_machine(env, config)
 
     envs = environments(conf, env, args.numpy)
     if args.quick or args.command == "history":
@@ -165,8 +180,7 @@ def main(argv=None):
     print(f"Environments: {', '.join(name for name, _ in envs)}", flush=True)
 
     if args.quick:
-        config = quick_config(conf_dict)
-        status = asv("--config", config, "run", "--quick", "--show-stderr", "--machine", machine,
+        status = asv("--config", config, "run", "--quick", *run_options(machine),
                      *selection, *bench, "HEAD^!", env=env, check=False)
         subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--config", config,
                         "--commit", "HEAD"], cwd=ROOT, env=env)
@@ -175,14 +189,14 @@ def main(argv=None):
     if args.command == "history":
         spec = args.range or "5"
         revs = f"main~{min(int(spec), commits_on_main())}..main" if spec.isdigit() else spec
-        status = asv("run", "--skip-existing", "--show-stderr", "--machine", machine,
+        status = asv("run", "--skip-existing", *run_options(machine),
                      *selection, *bench, revs, env=env, check=False)
     else:
-        status = asv("run", "--show-stderr", "--parallel", str(os.cpu_count() or 1), "--machine", machine,
+        status = asv("run", "--parallel", str(os.cpu_count() or 1), *run_options(machine),
                      *selection, *bench, "HEAD^!", env=env, check=False)  # --parallel: builds only
         subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--commit", "HEAD",
                         "--numpy", envs[-1][1]], cwd=ROOT, env=env)
-    publish(machine, conf, env)
+    publish(machine, env)
     if status:
         print(f"asv exited with status {status}: some benchmarks failed (see above).", file=sys.stderr)
     return status

@@ -3,23 +3,22 @@
 Imports npopt from the build given on PYTHONPATH (a baseline or candidate commit), times every
 kernel variant of the asv grid with the repository's benchmark harness, and writes JSON:
 {"npopt": where npopt came from, "results": {key: {"seconds": [samples], "bytes": peak}}}.
-Each sample is the mean of enough calls to last SAMPLE_SECONDS; the gate uses their minimum.
+Samples come from the suite's harness (benchmarks/common.py timed_samples), shorter than asv's
+(SAMPLE_SECONDS each) because the gate takes many rounds; the gate uses their minimum.
 
 Usage: PYTHONPATH=BUILD python tools/gate_worker.py OUT.json [--bench REGEX] [--samples K]
 """
 import argparse
-import gc
 import itertools
 import json
 import os
 import re
 import sys
-import time
 
 import npopt  # from PYTHONPATH: the commit under test, not this checkout
 
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's harness
-from benchmarks.common import build, grid, peak_traced_bytes  # noqa: E402
+from benchmarks.common import build, grid, peak_traced_bytes, timed_samples  # noqa: E402
 from npopt.registry import KERNELS  # noqa: E402
 
 SAMPLE_SECONDS = 0.005
@@ -37,25 +36,6 @@ def keys_and_params(pattern):
                 yield key, kernel, combo
 
 
-def samples(fn, args, k):
-    """k samples of seconds per call, garbage collection off."""
-    fn(*args)
-    start = time.perf_counter()
-    fn(*args)
-    number = max(1, int(SAMPLE_SECONDS / max(time.perf_counter() - start, 1e-9)))
-    out = []
-    gc.disable()
-    try:
-        for _ in range(k):
-            start = time.perf_counter()
-            for _ in range(number):
-                fn(*args)
-            out.append((time.perf_counter() - start) / number)
-    finally:
-        gc.enable()
-    return out
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out")
@@ -65,7 +45,9 @@ def main(argv=None):
     results = {}
     for key, kernel, (variant, n, *order) in keys_and_params(args.bench):
         fn, call_args = build(kernel, variant, n, *order)
-        results[key] = {"seconds": samples(fn, call_args, args.samples), "bytes": peak_traced_bytes(fn, call_args)}
+        fn(*call_args)  # compile and fault in pages outside the timed samples, as asv's setup does
+        (seconds,) = timed_samples((fn, call_args), samples=args.samples, seconds=SAMPLE_SECONDS)
+        results[key] = {"seconds": seconds, "bytes": peak_traced_bytes(fn, call_args)}
         del fn, call_args
     with open(args.out, "w") as f:
         json.dump({"npopt": os.path.dirname(npopt.__file__), "results": results}, f)

@@ -2,8 +2,9 @@
 
 asv graphs one benchmark across commits; it has no view of all NumPy environments side by side at
 one commit. This reads the stored ``track_speedup`` results (never runs anything) and prints that
-table, marks each cell that got worse than on the previous NumPy version, and writes it as CSV,
-JSON and a self-contained ``overview.html`` page linking to each benchmark's asv graph.
+table, marks each cell that changed beyond the measured noise since the previous NumPy version
+(tools/change.py: 'v' slower, '^' faster), and writes it as CSV, JSON and a self-contained
+``overview.html`` page linking to each benchmark's asv graph.
 
 Usage: python -m tools.overview [--commit REV] [--machine NAME] [--csv F] [--json F] [--html F]
 """
@@ -11,7 +12,6 @@ import argparse
 import csv
 import html
 import json
-import socket
 import sys
 from urllib.parse import quote
 
@@ -19,16 +19,23 @@ from packaging.version import Version
 
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
-from tools.summary import latest_commit, load, table
+from tools.change import FASTER, SLOWER, change, figure_key, noise
+from tools.machine import this_machine
+from tools.results import latest_commit, load
+from tools.summary import table
 
-WORSE = 0.8  # marked: the speedup fell below 80% of the previous NumPy version's (one run varies ~10%)
 SPEEDUP = "bench_{technique}.Speedup.track_speedup"
+MARKS = {SLOWER: " v", FASTER: " ^", None: ""}
 
 
-def overview(runs):
-    """(numpy versions, rows): a row per non-reference variant, speedups in NumPy-version order."""
-    by_numpy = sorted(((v, data) for _, v, data in runs), key=lambda vd: Version(vd[0]))
-    versions = [v for v, _ in by_numpy]
+def overview(runs, spread=None):
+    """(numpy versions, rows): a row per non-reference variant, speedups in NumPy-version order.
+
+    spread: {figure key: measured spread} of this machine (tools/change.py), for the change marks.
+    """
+    spread = spread or {}
+    by_numpy = sorted(runs, key=lambda run: Version(run.numpy))
+    versions = [run.numpy for run in by_numpy]
     rows = []
     for technique in TECHNIQUES:
         for kernel in (k for k in KERNELS.values() if k.technique == technique):
@@ -37,33 +44,34 @@ def overview(runs):
                     continue
                 pair = f"{kernel.key}:{variant}"
                 name = SPEEDUP.format(technique=technique)
-                cells = [data.get(name, {}).get((pair,)) for _, data in by_numpy]
+                cells = [run.values.get(name, {}).get((pair,)) for run in by_numpy]
+                samples = [run.samples.get(name, {}).get((pair,)) for run in by_numpy]
                 rows.append({"technique": technique, "kernel": kernel.name, "variant": variant,
-                             "reference": kernel.reference, "benchmark": name, "pair": pair,
-                             "speedups": cells, "worse": worse_flags(cells)})
+                             "reference": kernel.reference, "benchmark": name, "pair": pair, "speedups": cells,
+                             "marks": marks(name, cells, samples, spread.get(figure_key(name, (pair,))))})
     return versions, rows
 
 
-def worse_flags(cells):
-    """True where a speedup fell below WORSE times the previous NumPy version's."""
-    flags, previous = [], None
-    for value in cells:
-        flags.append(value is not None and previous is not None and value < WORSE * previous)
-        previous = value if value is not None else previous
-    return flags
+def marks(benchmark, cells, samples, spread):
+    """Per cell: SLOWER, FASTER or None against the nearest earlier NumPy version that has a value."""
+    out, previous = [], None
+    for value, taken in zip(cells, samples):
+        out.append(change(benchmark, previous[0], value, spread, previous[1], taken) if previous else None)
+        previous = (value, taken) if value is not None else previous
+    return out
 
 
-def cell_text(value, worse):
-    return "-" if value is None else f"{value:.1f}x" + (" v" if worse else "")
+def cell_text(value, mark):
+    return "-" if value is None else f"{value:.1f}x" + MARKS[mark]
 
 
 def print_table(versions, rows, header):
     print(header)
     body = [(r["technique"], r["kernel"], r["variant"],
-             *(cell_text(v, w) for v, w in zip(r["speedups"], r["worse"]))) for r in rows]
+             *(cell_text(v, m) for v, m in zip(r["speedups"], r["marks"]))) for r in rows]
     print(table(("technique", "kernel", "variant vs reference", *(f"numpy {v}" for v in versions)), body))
     print("  (speedup = reference time / variant time at the kernel's headline size; "
-          f"'v' = below {WORSE:.0%} of the previous NumPy version)")
+          "'v' slower / '^' faster than the previous NumPy version, beyond the measured noise)")
 
 
 def write_csv(path, versions, rows):
@@ -85,18 +93,19 @@ def write_html(path, sections):
     parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>npopt: NumPy versions compared</title>",
              "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
              "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td.name{text-align:left}"
-             "td.worse{background:#f8d0d0;font-weight:bold}</style></head><body>",
+             "td.slower{background:#f8d0d0;font-weight:bold}td.faster{background:#d0f0d0;font-weight:bold}"
+             "</style></head><body>",
              "<h1>Speedup over the naive variant, per NumPy version</h1>",
              "<p><a href='index.html'>asv dashboard</a>. Each cell: reference time / variant time at the "
-             f"kernel's headline size, timed in one process. Red: below {WORSE:.0%} of the previous NumPy "
-             "version's speedup.</p>"]
+             "kernel's headline size (best of calibrated samples, median over processes). Red 'v': slower, "
+             "green '^': faster than on the previous NumPy version, beyond this figure's measured noise "
+             "(README: How a figure is measured).</p>"]
     for machine, commit, versions, rows in sections:
         parts.append(f"<h2 id='{html.escape(machine)}'>machine {html.escape(machine)}, commit {commit[:8]}</h2>")
         parts.append("<table><tr><th>technique</th><th>kernel</th><th>variant</th>"
                      + "".join(f"<th>numpy {html.escape(v)}</th>" for v in versions) + "</tr>")
         for r in rows:
-            cells = "".join(f"<td class='{'worse' if w else ''}'>{cell_text(v, w)}</td>"
-                            for v, w in zip(r["speedups"], r["worse"]))
+            cells = "".join(f"<td class='{m or ''}'>{cell_text(v, m)}</td>" for v, m in zip(r["speedups"], r["marks"]))
             parts.append(f"<tr class='technique-{r['technique']}'><td class='name'>{r['technique']}</td>"
                          f"<td class='name'>{r['kernel']}</td><td class='name'><a href='{html.escape(graph_link(r))}'>"
                          f"{r['variant']}</a> vs {r['reference']}</td>{cells}</tr>")
@@ -115,7 +124,7 @@ def main(argv=None):
     parser.add_argument("--json")
     parser.add_argument("--html")
     args = parser.parse_args(argv)
-    machines = args.machine or [socket.gethostname()]
+    machines = args.machine or [this_machine()]
     sections, report = [], []
     for machine in machines:
         commit = latest_commit(machine, args.commit, widest=True)
@@ -123,7 +132,7 @@ def main(argv=None):
         if not runs:
             print(f"no stored results for machine {machine!r}", file=sys.stderr)
             return 1
-        versions, rows = overview(runs)
+        versions, rows = overview(runs, noise(machine))
         print_table(versions, rows, f"\n== speedup vs naive per NumPy version: machine {machine}, commit {commit[:8]}")
         sections.append((machine, commit, versions, rows))
         report.append({"machine": machine, "commit": commit, "numpy": versions, "rows": rows})

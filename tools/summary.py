@@ -4,73 +4,14 @@ Reads the stored asv results (never re-runs anything) for one machine and commit
 benchmark environment. Usage: python -m tools.summary [--commit REV] [--machine NAME] [--numpy V] [--json F]
 """
 import argparse
-import itertools
 import json
-import math
-import os
 import re
-import socket
-import subprocess
 import sys
 
-from asv import results as asv_results
-from asv.config import Config
 from asv.util import human_value
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _unquote(value):
-    """asv stores parameter values as their repr: "'ufunc'" -> 'ufunc', '10000' -> 10000."""
-    try:
-        return json.loads(value.replace("'", '"'))
-    except ValueError:
-        return value
-
-
-def measurements(result):
-    """{benchmark name: {parameter tuple: value}} for one asv Results object."""
-    out = {}
-    for key in result.get_all_result_keys():
-        values = result.get_result_value(key, result.get_result_params(key))
-        params = result.get_result_params(key)
-        combos = [tuple(_unquote(p) for p in c) for c in itertools.product(*params)] if params else [()]
-        values = values if isinstance(values, list) else [values]
-        out[key] = {c: v for c, v in zip(combos, values) if v is not None and not math.isnan(v)}
-    return out
-
-
-CONF = os.path.join(ROOT, "asv.conf.json")
-
-
-def results_dir(config=CONF):
-    return os.path.join(ROOT, Config.load(config).results_dir)
-
-
-def latest_commit(machine, rev=None, config=CONF, widest=False):
-    """``rev`` as a full hash, or else the newest commit with stored results for ``machine`` (None if none).
-
-    widest: the newest of the commits stored in the most environments (a history run over one
-    environment does not hide the last full NumPy matrix).
-    """
-    if rev:
-        return subprocess.check_output(["git", "rev-parse", rev], cwd=ROOT, text=True).strip()
-    envs, dates = {}, {}
-    for r in asv_results.iter_results_for_machine(results_dir(config), machine):
-        envs.setdefault(r.commit_hash, set()).add(r.env_name)
-        dates[r.commit_hash] = max(dates.get(r.commit_hash, 0), r.date)
-    if not dates:
-        return None
-    return max(dates, key=lambda c: ((len(envs[c]) if widest else 0), dates[c]))
-
-
-def load(commit, machine, config=CONF):
-    """(environment name, NumPy version, measurements) for each environment of one run."""
-    runs = []
-    for result in asv_results.iter_results_for_machine_and_hash(results_dir(config), machine, commit):
-        numpy_version = next((v for k, v in result.params.items() if k.endswith("numpy")), "?")
-        runs.append((result.env_name, numpy_version, measurements(result)))
-    return sorted(runs, key=lambda run: run[0])
+from tools.machine import this_machine
+from tools.results import CONF, latest_commit, load
 
 
 def time_rows(data):
@@ -82,7 +23,7 @@ def time_rows(data):
 
     rows = []
     for name, values in sorted(data.items()):
-        if not name.endswith(".time_kernel"):
+        if not name.endswith(".track_seconds"):
             continue
         module, cls = name.split(".")[:2]
         kernel = KERNELS[f"{module.removeprefix('bench_')}.{re.sub(r'(?<!^)(?=[A-Z])', '_', cls).lower()}"]
@@ -120,19 +61,20 @@ def table(headers, rows):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commit", help="default: the newest commit with stored results")
-    parser.add_argument("--machine", default=socket.gethostname())
+    parser.add_argument("--machine", default=None, help="default: this host's fingerprint name")
     parser.add_argument("--numpy", action="append", help="only these NumPy versions (repeatable)")
     parser.add_argument("--json", help="also write the rows as JSON to this file")
     parser.add_argument("--config", default=CONF, help="the asv configuration whose results to read")
     args = parser.parse_args(argv)
+    args.machine = args.machine or this_machine()
     commit = latest_commit(args.machine, args.commit, args.config)
     runs = [run for run in load(commit, args.machine, args.config)
-            if not args.numpy or run[1] in args.numpy] if commit else []
+            if not args.numpy or run.numpy in args.numpy] if commit else []
     if not runs:
         print(f"no stored asv results for machine {args.machine!r} at {args.commit or 'any commit'}", file=sys.stderr)
         return 1
     report = []
-    for env_name, numpy_version, data in runs:
+    for env_name, numpy_version, data, _ in runs:
         times, tracks = time_rows(data), track_rows(data)
         print(f"\n== {env_name} (NumPy {numpy_version}), commit {commit[:8]}, machine {args.machine}")
         print(table(("technique", "kernel", "variant", "n", "time", "vs reference", "allocated"), times))

@@ -1,0 +1,92 @@
+"""Change marks: a difference is marked only beyond the measured noise, slower and faster apart,
+and no improvement is ever called a regression (here, on the overview, or on asv's own pages)."""
+import re
+
+import pytest
+from asv import util
+
+from tools import change, overview
+from tools.results import CONF, Run
+
+SECONDS = "bench_vectorization.Add.track_seconds"
+SPEEDUP = "bench_vectorization.Speedup.track_speedup"
+
+
+@pytest.mark.parametrize("benchmark, after, expected", [
+    (SECONDS, 1.3, change.SLOWER), (SECONDS, 1 / 1.3, change.FASTER),
+    (SPEEDUP, 1.3, change.FASTER), (SPEEDUP, 1 / 1.3, change.SLOWER)])
+def test_a_real_1_3x_change_is_marked_in_either_direction(benchmark, after, expected):
+    assert change.change(benchmark, 1.0, after, spread=1.10) == expected
+    assert change.change(benchmark, 1.0, after, 1.10, [0.98, 1.0, 1.02], [after * 0.99, after, after * 1.01]) == expected
+
+
+@pytest.mark.parametrize("after", [1.09, 1 / 1.09, 1.0])
+def test_a_difference_within_the_measured_spread_is_not_marked(after):
+    assert change.change(SECONDS, 1.0, after, spread=1.10) is None
+    assert change.change(SPEEDUP, 1.0, after, spread=1.10) is None
+
+
+def test_overlapping_samples_are_not_marked_even_beyond_the_spread():
+    assert change.change(SECONDS, 1.0, 1.3, 1.10, [0.9, 1.0, 1.35], [1.25, 1.3, 1.4]) is None
+
+
+def test_an_unmeasured_figure_needs_the_widest_allowed_spread():
+    assert change.change(SECONDS, 1.0, 1.2) is None
+    assert change.change(SECONDS, 1.0, 1.3) == change.SLOWER
+
+
+def _runs(speedups_by_numpy, samples=None):
+    """Constructed overview input: one Run per NumPy version with a speedup for one variant."""
+    pair = ("vectorization.add:ufunc",)
+    return [Run(f"env-{v}", v, {SPEEDUP: {pair: s}}, {SPEEDUP: {pair: samples(s)} if samples else {}})
+            for v, s in speedups_by_numpy.items()]
+
+
+def _marks(runs, spread):
+    _, rows = overview.overview(runs, {change.figure_key(SPEEDUP, ("vectorization.add:ufunc",)): spread})
+    (row,) = [r for r in rows if r["pair"] == "vectorization.add:ufunc"]
+    return row["marks"]
+
+
+def test_overview_marks_slower_and_faster_beyond_the_noise_only():
+    runs = _runs({"1.26.4": 100.0, "2.0.2": 104.0, "2.2.6": 130.0, "2.3.5": 97.0, "2.4.6": 99.0})
+    assert _marks(runs, 1.10) == [None, None, change.FASTER, change.SLOWER, None]
+    assert overview.cell_text(130.0, change.FASTER).endswith("^")
+    assert overview.cell_text(97.0, change.SLOWER).endswith("v")
+
+
+def test_repeated_runs_of_one_commit_mark_nothing():
+    """Three runs of the same code differ by at most their measured spread: no cell is marked."""
+    for values in ([100.0, 108.0, 92.6], [50.0, 54.5, 50.0], [7.0, 6.5, 7.1]):
+        spread = max(values) / min(values)
+        runs = _runs(dict(zip(["2.2.6", "2.3.5", "2.4.6"], values)))
+        assert _marks(runs, spread) == [None, None, None]
+
+
+def _config():
+    return util.load_json(CONF, js_comments=True)
+
+
+def test_asv_regression_detection_is_off_for_every_higher_is_better_figure():
+    """asv's Regressions page and Atom feed read every figure as lower-is-better: speedups and
+    bandwidth shares must not reach them (a rise would be listed as a regression)."""
+    from test_benchmarks import DISCOVERED
+
+    off = [regex for regex, first in _config()["regressions_first_commits"].items() if first is None]
+    higher = [b.name for b in DISCOVERED if change.higher_is_better(b.name)]
+    assert higher
+    for name in higher:
+        assert any(re.match(regex, name) for regex in off), name
+    for b in DISCOVERED:
+        if b.name.endswith(".track_seconds"):
+            assert not any(re.match(regex, b.name) for regex in off), b.name
+
+
+def test_asv_marks_a_time_change_only_beyond_the_measured_noise():
+    """asv's threshold for seconds is at least the widest spread measured for them on any machine."""
+    thresholds = _config()["regressions_thresholds"]
+    (threshold,) = [float(t) for regex, t in thresholds.items() if re.match(regex, SECONDS)]
+    measured = [s for m in change.measured_machines() for k, s in change.noise(m).items()
+                if k.split(":")[0].endswith(".track_seconds")]
+    assert measured, "no noise measurement is stored (make repeat)"
+    assert 1 + threshold >= max(measured)

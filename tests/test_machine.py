@@ -1,0 +1,90 @@
+"""Machine identity: results are keyed by a hardware fingerprint, and old results are re-labelled, not lost."""
+import json
+import os
+import platform
+
+import pytest
+
+from tools import machine
+
+FACTS = {"cpu": "AMD EPYC 7B13", "cpu_id": "vendor_id AuthenticAMD cpu family 25 model 1 stepping 1",
+         "arch": "x86_64", "cpus": 2, "memory_gib": 24, "simd": ["X86_V3"]}
+
+
+def test_this_host_has_a_fingerprint_with_numpys_simd_targets():
+    facts = machine.fingerprint()
+    assert facts["cpus"] == os.cpu_count() and facts["memory_gib"] >= 1 and facts["cpu"]
+    try:
+        from numpy._core._multiarray_umath import __cpu_dispatch__
+    except ImportError:
+        from numpy.core._multiarray_umath import __cpu_dispatch__
+    assert set(facts["simd"]) <= set(__cpu_dispatch__)
+    if facts["arch"] == "x86_64":
+        assert facts["simd"], "an x86_64 host dispatches to at least one SIMD target"
+    assert machine.this_machine() == machine.machine_name(facts)
+
+
+@pytest.mark.parametrize("fact, other", [("cpu", "Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz"),
+                                          ("cpu_id", "vendor_id AuthenticAMD cpu family 25 model 17 stepping 1"),
+                                          ("cpus", 4), ("memory_gib", 16), ("simd", ["X86_V3", "X86_V4"])])
+def test_any_difference_in_what_decides_speed_is_another_machine(fact, other):
+    assert machine.machine_name({**FACTS, fact: other}) != machine.machine_name(FACTS)
+
+
+def test_the_name_is_readable_and_stable():
+    name = machine.machine_name(FACTS)
+    assert name.startswith("amd-epyc-7b13-2cpu-24gib-x86-v3-") and name == machine.machine_name(dict(FACTS))
+    assert machine.machine_name({**FACTS, "simd": []}).count(machine.UNRECORDED) == 1
+
+
+def test_asv_records_the_fingerprint():
+    args = machine.asv_machine_args(FACTS)
+    fields = dict(zip(args[::2], args[1::2]))
+    assert fields["--machine"] == machine.machine_name(FACTS)
+    assert "X86_V3" in fields["--cpu"] and "family 25" in fields["--cpu"]
+    assert fields["--os"] == platform.system()  # the system only, never the kernel release
+
+
+def _store(results, name, files):
+    folder = results / name
+    folder.mkdir(parents=True)
+    (folder / "machine.json").write_text(json.dumps(
+        {"arch": "x86_64", "cpu": "AMD EPYC", "machine": name, "num_cpu": "2", "os": "Linux 6.18.44-fc-v669",
+         "ram": "25276502016", "version": 1}))
+    for f in files:
+        (folder / f).write_text(json.dumps({"params": {"machine": name, "os": "Linux 6.18.44-fc-v669"},
+                                            "results": {"b.track_x": [[1.5]]}, "commit_hash": f[:8]}))
+
+
+def test_relabel_moves_every_result_and_merges_names_with_the_same_hardware(tmp_path):
+    _store(tmp_path, "vm", ["aaaaaaaa-env1.json", "bbbbbbbb-env1.json"])
+    _store(tmp_path, "vm-b", ["cccccccc-env1.json"])
+    new = machine.relabel("vm", tmp_path)
+    assert machine.relabel("vm-b", tmp_path) == new and machine.UNRECORDED in new
+    moved = sorted(p.name for p in (tmp_path / new).iterdir())
+    assert moved == ["aaaaaaaa-env1.json", "bbbbbbbb-env1.json", "cccccccc-env1.json", "machine.json"]
+    for name in moved[:-1]:
+        data = json.loads((tmp_path / new / name).read_text())
+        assert data["params"] == {"machine": new, "os": "Linux"} and data["results"] == {"b.track_x": [[1.5]]}
+    assert not (tmp_path / "vm").exists() and not (tmp_path / "vm-b").exists()
+
+
+def test_relabel_never_overwrites(tmp_path):
+    _store(tmp_path, "vm", ["aaaaaaaa-env1.json"])
+    _store(tmp_path, "vm-b", ["aaaaaaaa-env1.json"])
+    machine.relabel("vm", tmp_path)
+    with pytest.raises(SystemExit, match="already exist"):
+        machine.relabel("vm-b", tmp_path)
+    assert (tmp_path / "vm-b" / "aaaaaaaa-env1.json").exists()
+
+
+def test_stored_results_are_keyed_by_fingerprint_names():
+    """No result is stored under a host name: every machine folder is a fingerprint name."""
+    from tools.results import machines
+
+    stored = machines()
+    assert stored
+    for name in stored:
+        assert name.rsplit("-", 1)[-1].isalnum() and len(name.rsplit("-", 1)[-1]) == 6, name
+        recorded = json.load(open(os.path.join(machine.RESULTS, name, "machine.json")))
+        assert recorded["machine"] == name

@@ -1,0 +1,90 @@
+"""The one reader of stored asv results: figures and their samples, per machine, commit and environment.
+
+Every report (summary, overview, repeat, change marks) reads through here and never parses asv's
+JSON itself: asv stores parameter values as their repr, a parametrized figure as a flat list in
+``itertools.product`` order, a missing value as None or NaN, and (with --record-samples) the
+per-process figures of each value as its samples.
+"""
+import itertools
+import json
+import math
+import os
+import subprocess
+from typing import NamedTuple
+
+from asv import results as asv_results
+from asv.config import Config
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONF = os.path.join(ROOT, "asv.conf.json")
+
+
+class Run(NamedTuple):
+    """One environment's results at one commit: {benchmark: {params: value}} and their samples."""
+
+    env_name: str
+    numpy: str
+    values: dict
+    samples: dict
+
+
+def _unquote(value):
+    """asv stores parameter values as their repr: "'ufunc'" -> 'ufunc', '10000' -> 10000."""
+    try:
+        return json.loads(value.replace("'", '"'))
+    except ValueError:
+        return value
+
+
+def _present(value):
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def figures(result):
+    """({benchmark: {params: value}}, {benchmark: {params: [samples]}}) of one asv Results object."""
+    values, samples = {}, {}
+    for key in result.get_all_result_keys():
+        params = result.get_result_params(key)
+        combos = [tuple(_unquote(p) for p in c) for c in itertools.product(*params)] if params else [()]
+        found = result.get_result_value(key, params)
+        found = found if isinstance(found, list) else [found]
+        taken = result.get_result_samples(key, params) or [None] * len(combos)
+        values[key] = {c: v for c, v in zip(combos, found) if _present(v)}
+        samples[key] = {c: s for c, s, v in zip(combos, taken, found) if _present(v) and s}
+    return values, samples
+
+
+def results_dir(config=CONF):
+    return os.path.join(ROOT, Config.load(config).results_dir)
+
+
+def machines(config=CONF):
+    """Machine names with stored results."""
+    base = results_dir(config)
+    return sorted(d for d in os.listdir(base) if os.path.isfile(os.path.join(base, d, "machine.json")))
+
+
+def latest_commit(machine, rev=None, config=CONF, widest=False):
+    """``rev`` as a full hash, or else the newest commit with stored results for ``machine`` (None if none).
+
+    widest: the newest of the commits stored in the most environments (a history run over one
+    environment does not hide the last full NumPy matrix).
+    """
+    if rev:
+        return subprocess.check_output(["git", "rev-parse", rev], cwd=ROOT, text=True).strip()
+    envs, dates = {}, {}
+    for r in asv_results.iter_results_for_machine(results_dir(config), machine):
+        envs.setdefault(r.commit_hash, set()).add(r.env_name)
+        dates[r.commit_hash] = max(dates.get(r.commit_hash, 0), r.date)
+    if not dates:
+        return None
+    return max(dates, key=lambda c: ((len(envs[c]) if widest else 0), dates[c]))
+
+
+def load(commit, machine, config=CONF):
+    """A Run for each environment stored for one machine and commit, by environment name."""
+    runs = []
+    for result in asv_results.iter_results_for_machine_and_hash(results_dir(config), machine, commit):
+        numpy_version = next((v for k, v in result.params.items() if k.endswith("numpy")), "?")
+        runs.append(Run(result.env_name, numpy_version, *figures(result)))
+    return sorted(runs, key=lambda run: run.env_name)
