@@ -2,7 +2,8 @@
 
 Each check names the offending argument, so bad input fails with a clear
 TypeError (wrong type or dtype) or ValueError (wrong ndim, shape or value)
-before any kernel, compiled or not, sees it.
+before any kernel, compiled or not, sees it. Arrays that pass reach the
+kernels as plain ndarrays in native byte order.
 """
 from __future__ import annotations
 
@@ -12,10 +13,15 @@ import numpy as np
 
 
 def array(x, name, ndim, kinds="fiu"):
-    """Return ``x`` if it is an ndarray of dimension ``ndim`` and dtype kind in ``kinds``.
+    """Return ``x`` as a plain, native-byte-order ndarray if it is ``ndim``-D with a dtype kind in ``kinds``.
 
-    kinds: 'f' floating, 'i' signed and 'u' unsigned integer.
+    kinds: 'f' floating, 'i' signed and 'u' unsigned integer. A subclass (np.memmap, np.matrix,
+    ...) is viewed as a plain ndarray, no copy, so its overrides cannot make variants differ; a
+    masked array is refused, since variants would disagree on what to do with its mask.
+    Non-native byte order is converted (a copy): compiled kernels cannot read it.
     """
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(f"{name} must be a numpy.ndarray without a mask, got a masked array")
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray, got {type(x).__name__}")
     if x.dtype.kind not in kinds:
@@ -23,6 +29,10 @@ def array(x, name, ndim, kinds="fiu"):
         raise TypeError(f"{name} must have a {wanted} dtype, got {x.dtype}")
     if x.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got a {x.ndim}-D array of shape {x.shape}")
+    if type(x) is not np.ndarray:
+        x = x.view(np.ndarray)
+    if not x.dtype.isnative:
+        x = x.astype(x.dtype.newbyteorder("="))
     return x
 
 
@@ -30,6 +40,29 @@ def floating(x, name, ndim):
     """``array`` for float kernels: integers are converted to float64, floats kept."""
     x = array(x, name, ndim)
     return x if x.dtype.kind == "f" else x.astype(np.float64)
+
+
+def without_half(x):
+    """``x`` with float16 widened to float32, other dtypes kept: Numba has no float16 arithmetic.
+
+    Kernels with a Numba variant apply it in ``validate``, so every variant computes alike.
+    """
+    return x.astype(np.float32) if x.dtype == np.float16 else x
+
+
+def writeable(x, name):
+    """Raise unless ``x``, an argument a variant writes its result into, can be written as given.
+
+    Read-only is a ValueError; non-native byte order a TypeError, since validation would convert
+    it to a copy and the caller's array would never see the result. Anything not an ndarray is
+    left to ``array`` to reject.
+    """
+    if isinstance(x, np.ndarray):
+        if not x.flags.writeable:
+            raise ValueError(f"{name} is read-only, but the result is written into it")
+        if not x.dtype.isnative:
+            raise TypeError(f"{name} must be in native byte order to be written into, got {x.dtype}")
+    return x
 
 
 def same_shape(**arrays):

@@ -21,15 +21,20 @@ def _triad_inputs(rng, n, dtype, order):
     return random_array(rng, n, dtype), random_array(rng, n, dtype)
 
 
+def _operands(b, c):
+    """b and c as the triad computes with them: floats (integers to float64), float16 widened for Numba."""
+    return _check.without_half(_check.floating(b, "b", 1)), _check.without_half(_check.floating(c, "c", 1))
+
+
 def _with_output(b, c):
-    """prepare: the output buffer, allocated and faulted in outside the timed region."""
-    return b, c, np.zeros(b.shape, np.result_type(b, c, np.float32))
+    """prepare: the operands, and the output buffer, allocated and faulted in outside the timed region."""
+    b, c = _operands(b, c)
+    return b, c, np.zeros(b.shape, np.result_type(b, c))
 
 
 def _validate_triad(b, c, out):
-    b = _check.floating(b, "b", 1)
-    c = _check.floating(c, "c", 1)
-    _check.floating(out, "out", 1)
+    b, c = _operands(b, c)
+    out = _check.array(out, "out", 1, kinds="f")
     _check.same_shape(b=b, c=c, out=out)
     if out.dtype != np.result_type(b, c):
         raise TypeError(f"out must have dtype {np.result_type(b, c)}, got {out.dtype}")
@@ -47,7 +52,8 @@ TRIAD = kernel(
 )
 
 
-@TRIAD.variant("numpy_two_pass", reference=True, prepare=_with_output, bytes_moved=triad_bytes)
+@TRIAD.variant("numpy_two_pass", reference=True, prepare=_with_output, bytes_moved=triad_bytes,
+               mutates=("out",))
 def triad_numpy_two_pass(b, c, out):
     """out = b + 3 * c in NumPy with out=: two passes over out."""
     np.multiply(c, SCALAR, out=out)
@@ -60,7 +66,7 @@ def _triad(b, c, out):
         out[i] = b[i] + SCALAR * c[i]
 
 
-@TRIAD.variant("numba_one_pass", prepare=_with_output, bytes_moved=triad_bytes)
+@TRIAD.variant("numba_one_pass", prepare=_with_output, bytes_moved=triad_bytes, mutates=("out",))
 def triad_numba_one_pass(b, c, out):
     """out = b + 3 * c in one compiled pass: the STREAM triad, this machine's memory rate."""
     _triad(b, c, out)

@@ -19,9 +19,9 @@ def _matrix_row_col(rng, n, dtype, order):
 
 
 def _validate_matrix_row_col(m, row, col):
-    _check.array(m, "m", 2)
-    _check.array(row, "row", 1)
-    _check.array(col, "col", 1)
+    m = _check.array(m, "m", 2)
+    row = _check.array(row, "row", 1)
+    col = _check.array(col, "col", 1)
     if row.shape[0] != m.shape[1]:
         raise ValueError(f"row must have m.shape[1] = {m.shape[1]} elements, got {row.shape[0]}")
     if col.shape[0] != m.shape[0]:
@@ -71,9 +71,9 @@ def _validate_point_sets(x, y):
 
 
 def _distance_tolerance(args, result):
-    """The Gram-matrix variant loses about sqrt(eps) * |point| near zero distance."""
+    """The Gram-matrix variant loses about sqrt(eps) * |point| near zero distance (finite points)."""
     eps = np.finfo(result.dtype).eps
-    scale = max((float(np.nanmax(np.abs(a), initial=0.0)) for a in args), default=0.0)
+    scale = max((float(np.max(np.abs(a), where=np.isfinite(a), initial=0.0)) for a in args), default=0.0)
     return 8 * eps, 4 * math.sqrt(eps) * scale * math.sqrt(args[0].shape[1] or 1)
 
 
@@ -114,6 +114,16 @@ def pairwise_distances_broadcast(x, y):
 
 @PAIRWISE_DISTANCES.variant("gram_matmul")
 def pairwise_distances_gram_matmul(x, y):
-    """|x|^2 + |y|^2 - 2 x.y^T: one BLAS matrix product, no (n, m, d) temporary; loses accuracy near 0."""
+    """|x|^2 + |y|^2 - 2 x.y^T: one BLAS matrix product, no (n, m, d) temporary; loses accuracy near 0.
+
+    A point with an infinite coordinate makes that inf - inf (NaN) where its distance is inf:
+    its row or column is computed from differences instead.
+    """
     sq = (x * x).sum(axis=1)[:, np.newaxis] + (y * y).sum(axis=1)[np.newaxis, :] - 2.0 * (x @ y.T)
-    return np.sqrt(np.maximum(sq, 0.0))
+    out = np.sqrt(np.maximum(sq, 0.0))
+    infinite_x, infinite_y = np.isinf(x).any(axis=1), np.isinf(y).any(axis=1)
+    if infinite_x.any():
+        out[infinite_x] = pairwise_distances_broadcast(x[infinite_x], y)
+    if infinite_y.any():
+        out[:, infinite_y] = pairwise_distances_broadcast(x, y[infinite_y])
+    return out

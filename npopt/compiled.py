@@ -122,8 +122,15 @@ def max_drawdown_python_loop(x):
 
 @MAX_DRAWDOWN.variant("numpy_accumulate")
 def max_drawdown_numpy_accumulate(x):
-    """The same as whole-array NumPy: running peak by np.maximum.accumulate, then one max."""
-    return float(np.max(np.maximum.accumulate(x) - x))
+    """The same as whole-array NumPy: running peak by np.maximum.accumulate, then one max.
+
+    The peak turns NaN from x's first NaN on. Otherwise a NaN drop is inf - inf at an infinite
+    peak, where the loop finds no drop: np.fmax skips it.
+    """
+    peak = np.maximum.accumulate(x)
+    if np.isnan(peak[-1]):
+        return math.nan
+    return float(np.fmax.reduce(peak - x, initial=0.0))
 
 
 @MAX_DRAWDOWN.variant("numba")

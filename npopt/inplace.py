@@ -50,10 +50,10 @@ def _with_buffer(x, mu, sigma):
     return x, mu, sigma, np.zeros_like(x)
 
 
-@GAUSSIAN.variant("out_buffer", prepare=_with_buffer)
+@GAUSSIAN.variant("out_buffer", prepare=_with_buffer, mutates=("out",))
 def gaussian_out_buffer(x, mu, sigma, out):
     """The same chain written into the caller's buffer ``out``: no allocation at all."""
-    _check.floating(out, "out", 1)
+    out = _check.array(out, "out", 1, kinds="f")
     _check.same_shape(x=x, out=out)
     if out.dtype != x.dtype:
         raise TypeError(f"out must have x's dtype {x.dtype}, got {out.dtype}")
@@ -85,11 +85,12 @@ def add_scalar_new_array(a, k):
 
 
 def _private_copy(a, k):
-    """prepare: the in-place variant overwrites its input, so give it its own."""
-    return a.copy(), k
+    """prepare: the in-place variant overwrites its input, so give it its own (native, writeable)."""
+    return _check.array(a, "a", 1, kinds="f").copy(), k
 
 
-@ADD_SCALAR.variant("in_place", prepare=_private_copy, bytes_moved=lambda a, k: 2 * a.nbytes)
+@ADD_SCALAR.variant("in_place", prepare=_private_copy, bytes_moved=lambda a, k: 2 * a.nbytes,
+                    mutates=("a",))
 def add_scalar_in_place(a, k):
     """a += k: overwrites a, allocates nothing."""
     a += k

@@ -22,8 +22,13 @@ def _validate_matrix(a):
     return (_check.array(a, "a", 2),)
 
 
+def _validate_traversed_matrix(a):
+    """The matrix, float16 widened to float32 (in its own memory order) for the Numba loops."""
+    return (_check.without_half(_check.array(a, "a", 2)),)
+
+
 TRAVERSAL = kernel(
-    "layout", "traversal_sum", make_inputs=_matrix, validate=_validate_matrix,
+    "layout", "traversal_sum", make_inputs=_matrix, validate=_validate_traversed_matrix,
     sizes=(1000, 3000), headline_n=1000, orders=("C", "F"), tolerance=summation_tolerance,
 )
 

@@ -7,10 +7,13 @@ reference on hostile inputs and benchmarked, with nothing else to edit.
 from __future__ import annotations
 
 import functools
+import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+
+from . import _check
 
 KERNELS: dict[str, "Kernel"] = {}
 
@@ -30,6 +33,16 @@ class Variant:
     ``bytes_moved(*prepared_args)`` marks a memory-bound variant: the bytes
     it must read and write at least, to compare its rate with the machine's
     memory bandwidth.
+
+    ``mutates`` names the arguments ``fn`` writes into by design (an output
+    buffer, an in-place update); ``fn`` must leave every other argument as it
+    was, and ``prepare`` must give it its own copies of these, so calling the
+    variant never changes the caller's arrays. ``result_dtype`` declares the
+    dtype of the result when it differs from the reference's by design (the
+    dtypes technique computes in its smaller storage type); None means the
+    reference's result dtype. The tests compare such a variant with the
+    reference's answer rounded to its float dtype (float16 overflows to inf)
+    or, for an integer dtype, exactly.
     """
 
     name: str
@@ -37,6 +50,8 @@ class Variant:
     prepare: Callable = _unchanged
     max_n: int | None = None
     bytes_moved: Callable | None = None
+    mutates: tuple = ()
+    result_dtype: np.dtype | None = None
 
     def __call__(self, *args):
         return self.fn(*self.prepare(*args))
@@ -72,22 +87,35 @@ class Kernel:
     def key(self) -> str:
         return f"{self.technique}.{self.name}"
 
-    def variant(self, name, *, reference=False, prepare=_unchanged, max_n=None, bytes_moved=None):
+    def variant(self, name, *, reference=False, prepare=_unchanged, max_n=None, bytes_moved=None,
+                mutates=(), result_dtype=None):
         """Register the decorated function as variant ``name``.
 
         The function is wrapped so that every call validates its arguments
         first: the variants share one boundary check and differ only in how
-        they compute.
+        they compute. The arguments it ``mutates`` are checked before that to
+        be writeable as given (see ``_check.writeable``).
         """
 
         def register(fn):
+            parameters = list(inspect.signature(fn).parameters)
+            if not set(mutates) <= set(parameters):
+                raise ValueError(f"{self.key}.{name} mutates {mutates}, but takes only {parameters}")
+            written = [(parameters.index(p), p) for p in mutates]
+            if reference and result_dtype is not None:
+                raise ValueError(f"{self.key}'s reference defines the result dtype; it cannot declare one")
+
             @functools.wraps(fn)
             def checked(*args):
+                for i, p in written:
+                    if i < len(args):
+                        _check.writeable(args[i], p)
                 return fn(*self.validate(*args))
 
             if name in self.variants:
                 raise ValueError(f"{self.key} already has a variant {name!r}")
-            self.variants[name] = Variant(name, checked, prepare, max_n, bytes_moved)
+            dtype = None if result_dtype is None else np.dtype(result_dtype)
+            self.variants[name] = Variant(name, checked, prepare, max_n, bytes_moved, tuple(mutates), dtype)
             if reference:
                 if self.reference is not None:
                     raise ValueError(f"{self.key} already has a reference")
@@ -114,7 +142,7 @@ def summation_tolerance(args, result):
     """
     x = args[0]
     eps = np.finfo(np.float32).eps
-    bound = float(np.nansum(np.abs(x), dtype=np.float64))
+    bound = float(np.sum(np.abs(x), where=np.isfinite(x), dtype=np.float64))  # Inf, NaN: compared by position
     return 0.0, 4 * eps * max(np.log2(max(x.size, 2)), 1.0) * bound
 
 

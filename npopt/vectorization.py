@@ -18,8 +18,8 @@ def _two_vectors(rng, n, dtype, order):
 
 
 def _validate_pair(a, b):
-    _check.array(a, "a", 1)
-    _check.array(b, "b", 1)
+    a = _check.array(a, "a", 1)
+    b = _check.array(b, "b", 1)
     _check.same_shape(a=a, b=b)
     return a, b
 

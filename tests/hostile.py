@@ -3,12 +3,25 @@
 In the manner of bottleneck's slow-vs-fast checks: each kernel's reference is
 the slow, obvious implementation; every other variant must agree with it on
 empty, one-element and odd sizes, strided views, Fortran order, each dtype the
-kernel covers, and NaN where the kernel defines it (NaN propagates).
+kernel covers, and NaN where the kernel defines it (NaN propagates). Beyond
+that grid, like bottleneck's ``array_generator``: every integer and float
+width with mixed signs, byte-swapped storage, Inf/-Inf and subnormals,
+read-only, subclassed, memory-mapped and unaligned arrays. ``cases`` yields
+them all and drives every per-case test.
 """
+import functools
+import inspect
+import re
+import tempfile
+
 import numpy as np
+import pytest
 
 SIZES = (0, 1, 2, 17, 1001)
 SIZES_2D = (0, 1, 2, 17, 101)
+WIDTHS = (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+          np.float16, np.float32, np.float64)
+WIDTH_N = 17  # every width at one odd size: the grid above covers sizes
 
 
 def strided(x):
@@ -34,6 +47,85 @@ def with_nans(x):
     return x
 
 
+def _arrays_only(transform):
+    """Apply ``transform`` to ndarray arguments, pass scalars through."""
+    return functools.wraps(transform)(lambda x: transform(x) if isinstance(x, np.ndarray) else x)
+
+
+def _order(x):
+    """x's memory order, "F" or "C", for copies that keep it (Fortran-ordered inputs stay so)."""
+    return "F" if x.ndim > 1 and x.flags.f_contiguous and not x.flags.c_contiguous else "C"
+
+
+def _copy_and_flat(x):
+    """A copy in x's memory order and a flat view of it, to set elements through."""
+    x = x.copy(order=_order(x))
+    return x, x.reshape(-1, order=_order(x))
+
+
+@_arrays_only
+def mixed_signs(x):
+    """A copy with every other element negated (signed integer and float arrays)."""
+    x, flat = _copy_and_flat(x)
+    if x.dtype.kind in "if":
+        flat[1::2] *= -1
+    return x
+
+
+@_arrays_only
+def byte_swapped(x):
+    """The same values stored in the other byte order."""
+    return x.astype(x.dtype.newbyteorder())
+
+
+@_arrays_only
+def non_finite(x):
+    """A float copy with Inf, -Inf and the smallest and largest subnormals of either sign mixed in."""
+    if x.dtype.kind != "f":
+        return x
+    info = np.finfo(x.dtype)
+    specials = [np.inf, -np.inf, info.smallest_subnormal, -info.smallest_subnormal,
+                info.smallest_normal - info.smallest_subnormal]
+    x, flat = _copy_and_flat(x)
+    for i, value in enumerate(specials):
+        flat[i::2 * len(specials)] = value
+    return x
+
+
+@_arrays_only
+def read_only(x):
+    x, _ = _copy_and_flat(x)
+    x.flags.writeable = False
+    return x
+
+
+class Sub(np.ndarray):
+    """A trivial ndarray subclass: every variant must treat it as its base array."""
+
+
+@_arrays_only
+def subclassed(x):
+    return x.view(Sub)
+
+
+@_arrays_only
+def memory_mapped(x):
+    """A copy in an np.memmap over an unnamed temporary file (the mapping outlives the file object)."""
+    with tempfile.TemporaryFile() as f:
+        m = np.memmap(f, x.dtype, "w+", shape=x.shape, order=_order(x))
+    m[...] = x
+    return m
+
+
+@_arrays_only
+def unaligned(x):
+    """The same values at an address one byte off the dtype's alignment."""
+    buffer = np.zeros(x.nbytes + 1, np.uint8)
+    y = buffer[1:].view(x.dtype).reshape(x.shape, order=_order(x))
+    y[...] = x
+    return y
+
+
 def is_2d(kernel):
     return any(isinstance(a, np.ndarray) and a.ndim == 2 for a in kernel.inputs(3))
 
@@ -50,23 +142,59 @@ def cases(kernel):
                 yield f"{name}-n{n}-fortran", tuple(fortran(a) for a in args)
             if kernel.nan_ok and np.dtype(dtype).kind == "f" and n:
                 yield f"{name}-n{n}-nan", tuple(with_nans(a) for a in args)
+    yield from hostile_arrays(kernel)
+
+
+def hostile_arrays(kernel):
+    """(label, args) beyond the grid: every width (mixed signs, byte-swapped, Inf and subnormals),
+    then the kernel's first dtype read-only, subclassed, memory-mapped and unaligned."""
+    for dtype in WIDTHS:
+        dtype = np.dtype(dtype)
+        args = tuple(mixed_signs(a) for a in kernel.inputs(WIDTH_N, dtype=dtype, seed=WIDTH_N))
+        yield f"{dtype.name}-n{WIDTH_N}-signed", args
+        if dtype.itemsize > 1:
+            yield f"{dtype.name}-n{WIDTH_N}-swapped", tuple(byte_swapped(a) for a in args)
+        if dtype.kind == "f":
+            yield f"{dtype.name}-n{WIDTH_N}-inf-subnormal", tuple(non_finite(a) for a in args)
+    args = kernel.inputs(WIDTH_N, seed=WIDTH_N)
+    name = np.dtype(kernel.dtypes[0]).name
+    for transform in (read_only, subclassed, memory_mapped, unaligned):
+        yield f"{name}-n{WIDTH_N}-{transform.__name__.replace('_', '-')}", tuple(transform(a) for a in args)
 
 
 def outcome(variant, args):
-    """The variant's result, or the type of exception it raised."""
+    """The variant's result, or the TypeError/ValueError it raised, whose message must name an argument.
+
+    Any other exception (Numba's TypingError, an AttributeError, ...) fails the test: bad input
+    must be refused at the boundary, never deep inside a kernel. NumPy's warnings about Inf, NaN
+    and integer wrap-around are silenced: the results they warn about are what gets compared.
+    """
     try:
-        return variant(*args)
+        with np.errstate(all="ignore"):
+            return variant(*args)
     except (TypeError, ValueError) as exc:
-        return type(exc)
+        names = inspect.signature(variant.fn).parameters
+        assert any(re.search(rf"\b{name}\b", str(exc)) for name in names), (
+            f"{variant.name} raised {exc!r}, which names none of its arguments {list(names)}")
+        return exc
+    except Exception as exc:  # noqa: BLE001  (any other type is the failure under test)
+        pytest.fail(f"{variant.name} raised {type(exc).__module__}.{type(exc).__name__}: {exc}")
 
 
-def assert_agrees(kernel, args, expected, actual):
-    """actual equals expected: exactly for integers, within dtype-aware tolerance for floats."""
-    if isinstance(expected, type):
-        assert actual is expected, f"reference raised {expected.__name__}, variant gave {actual!r}"
+def assert_agrees(kernel, variant, args, expected, actual):
+    """actual equals expected, in the reference's result dtype or the one ``variant`` declares:
+    exactly for integers, within dtype-aware tolerance for floats. An error must be of the same class."""
+    if isinstance(expected, Exception):
+        assert type(actual) is type(expected), f"reference raised {expected!r}, variant gave {actual!r}"
         return
-    assert not isinstance(actual, type), f"variant raised {actual.__name__}, reference did not"
+    assert not isinstance(actual, Exception), f"variant raised {actual!r}, reference did not"
     expected, actual = np.asarray(expected), np.asarray(actual)
+    declared = kernel.variants[variant].result_dtype
+    if declared is not None and declared.kind == "f":
+        with np.errstate(over="ignore"):  # the answer rounded to the declared dtype: float16 overflows to inf
+            expected = expected.astype(declared)
+    dtype = expected.dtype if declared is None else declared
+    assert actual.dtype == dtype, f"result dtype {actual.dtype}, expected {dtype}"
     assert actual.shape == expected.shape
     if expected.dtype.kind in "iu" and actual.dtype.kind in "iu":
         np.testing.assert_array_equal(actual, expected)

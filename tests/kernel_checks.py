@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hostile import assert_agrees, fortran, outcome, strided, with_nans
+from hostile import assert_agrees, byte_swapped, fortran, outcome, read_only, strided, with_nans
 
 
 def test_reference_is_registered(kernel):
@@ -19,7 +19,7 @@ def test_reference_is_registered(kernel):
 def test_variant_agrees_with_reference_on_hostile_input(kernel, variant, case):
     label, args = case
     expected = outcome(kernel.variants[kernel.reference], args)
-    assert_agrees(kernel, args, expected, outcome(kernel.variants[variant], args))
+    assert_agrees(kernel, variant, args, expected, outcome(kernel.variants[variant], args))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -33,7 +33,46 @@ def test_variant_agrees_with_reference_property(kernel, variant, n, dtype_index,
     if nans and kernel.nan_ok:
         args = tuple(with_nans(a) for a in args)
     expected = outcome(kernel.variants[kernel.reference], args)
-    assert_agrees(kernel, args, expected, outcome(kernel.variants[variant], args))
+    assert_agrees(kernel, variant, args, expected, outcome(kernel.variants[variant], args))
+
+
+def _copies(args):
+    return tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)
+
+
+def test_no_variant_changes_an_argument_it_does_not_declare(kernel, case):
+    """bottleneck's input-modification check: copy every argument, call, compare.
+
+    Calling a variant (prepare, then fn) leaves the caller's arguments as they were; fn itself
+    writes only into the arguments it declares in ``mutates``, which prepare made for it.
+    """
+    label, args = case
+    for v in kernel.variants.values():
+        given, prepared, kept = _copies(args), (), ()
+        try:
+            prepared = v.prepare(*args)
+            kept = _copies(prepared)
+            with np.errstate(all="ignore"):
+                v.fn(*prepared)
+        except (TypeError, ValueError):
+            pass  # whether it should have raised is the agreement test's business
+        for i, (after, before) in enumerate(zip(args, given)):
+            np.testing.assert_array_equal(after, before, err_msg=f"{v.name} changed its caller's argument {i}")
+        for name, after, before in zip(inspect.signature(v.fn).parameters, prepared, kept):
+            if name not in v.mutates:
+                np.testing.assert_array_equal(after, before, err_msg=f"{v.name} changed {name}, not in its mutates")
+
+
+def test_written_argument_is_used_as_given(kernel, variant):
+    """An argument a variant declares it writes into receives the result, so it must be writeable as
+    given: read-only is a ValueError and another byte order a TypeError (validation would convert it
+    to a copy the caller never sees), both naming it, never an error from deep inside a kernel."""
+    fn, names, args = _public_args(kernel, variant)
+    for name in kernel.variants[variant].mutates:
+        i = names.index(name)
+        assert np.shares_memory(fn(*args), args[i]), f"the result is not written into {name}"
+        _raises_naming(fn, args[:i] + [read_only(args[i])] + args[i + 1:], name, ValueError)
+        _raises_naming(fn, args[:i] + [byte_swapped(args[i])] + args[i + 1:], name, TypeError)
 
 
 def _public_args(kernel, variant):
@@ -54,6 +93,7 @@ BAD_ARRAYS = {
     "a list": (lambda a: a.tolist(), TypeError),
     "a complex array": (lambda a: a.astype(np.complex128), TypeError),
     "a bool array": (lambda a: a.astype(bool), TypeError),
+    "a masked array": (lambda a: np.ma.masked_array(a, mask=np.ones(a.shape, bool)), TypeError),
     "one more dimension": (lambda a: a[np.newaxis], ValueError),
     "a 0-d array": (lambda a: np.array(a.reshape(-1)[0]), ValueError),
 }

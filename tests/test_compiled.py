@@ -39,3 +39,13 @@ def test_ema_restarts_on_a_jump_and_smooths_otherwise(variant):
 def test_max_drawdown_of_a_known_series(variant):
     x = np.array([1.0, 3.0, 2.0, 5.0, 0.5, 4.0])
     assert compiled.MAX_DRAWDOWN.variants[variant].fn(x) == 4.5
+
+
+@pytest.mark.parametrize("variant", list(compiled.MAX_DRAWDOWN.variants))
+@pytest.mark.parametrize("x, expected", [
+    ([np.inf, 5.0], np.inf), ([1.0, np.inf, np.inf, 2.0], np.inf), ([-np.inf, -np.inf, 3.0], 0.0), ([np.inf], 0.0),
+])
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_max_drawdown_through_infinite_prices(variant, x, expected):
+    """inf - inf at an infinite peak is no drop (NumPy's max made it NaN)."""
+    assert compiled.MAX_DRAWDOWN.variants[variant](np.array(x)) == expected

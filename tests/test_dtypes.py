@@ -33,3 +33,13 @@ def test_float32_polynomial_allocates_half_the_bytes_of_float64():
     f64 = peak_traced_bytes(dtypes.polynomial, (x,))
     f32 = peak_traced_bytes(dtypes.polynomial, (x.astype(np.float32),))
     assert f32 <= 0.55 * f64
+
+
+@pytest.mark.parametrize("variant", list(dtypes.BRIGHTEN.variants))
+@pytest.mark.parametrize("img, expected", [
+    (np.array([[-5, -128, 100, 127]], np.int8), [[0, 0, 150, 190]]),  # a uint8 cast gave 255, 192 (-5 read as 251)
+    (np.array([[65_541, 2**40, -70_000]]), [[255, 255, 0]]),  # an int16 cast wrapped these: 7, 0, 0
+    (np.array([[2**63 + 5, 3]], np.uint64), [[255, 4]]),  # an int64 cast made 2**63 + 5 negative: 0
+])
+def test_every_brighten_variant_saturates_pixels_outside_its_storage_type(variant, img, expected):
+    np.testing.assert_array_equal(dtypes.BRIGHTEN.variants[variant](img), expected)
