@@ -45,8 +45,8 @@ bench-quick: $(BUILT)
 history: $(BUILT)               ## make history [N=5 | RANGE=A..B] [NUMPY=2.4.6]
 	$(BIN)/python -m tools.bench history $(or $(RANGE),$(N),5) $(NUMPY_ARGS)
 
-repeat: $(BUILT)                ## make repeat [RUNS=5] [NUMPY=2.4.6] [BENCH=regex]: the noise, measured
-	$(BIN)/python -m tools.repeat --runs $(or $(RUNS),5) $(if $(NUMPY),--numpy $(NUMPY)) $(if $(BENCH),--bench '$(BENCH)')
+repeat: $(BUILT)                ## make repeat [RUNS=5] [NUMPY="2.4.6 ..."] [BENCH=regex] [REPEAT_ARGS="--check --all-numpy"]
+	$(BIN)/python -m tools.repeat --runs $(or $(RUNS),5) $(NUMPY_ARGS) $(if $(BENCH),--bench '$(BENCH)') $(REPEAT_ARGS)
 
 publish: $(BUILT)
 	$(BIN)/python -m tools.bench publish

@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from . import _check
+from ._data import StableRandom
 
 KERNELS: dict[str, "Kernel"] = {}
 
@@ -127,7 +128,7 @@ class Kernel:
     def inputs(self, n, *, dtype=None, order="C", seed=0):
         """Seeded arguments for size ``n``, of the kernel's first dtype unless told otherwise."""
         dtype = np.dtype(self.dtypes[0] if dtype is None else dtype)
-        return self.make_inputs(np.random.default_rng(seed), n, dtype, order)
+        return self.make_inputs(StableRandom(seed), n, dtype, order)
 
 
 def read_once(x, *_):

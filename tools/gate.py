@@ -40,6 +40,8 @@ import subprocess
 import sys
 import tempfile
 
+from tools.machine import this_machine
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.environ.get("NPOPT_GATE_WORK") or os.path.join(ROOT, ".asv", "gate")  # builds are cached here
 WORKER = os.path.join(ROOT, "tools", "gate_worker.py")
@@ -215,14 +217,16 @@ def run_gate(baseline, candidate, bench, rounds, threshold, alpha, log=print):
         confirmed = {k: {**first[k], "confirmation": second[k]} for k in second if k in first}
     ratios = {k: statistics.median(minima["candidate"][k]) / statistics.median(minima["baseline"][k])
               for k in sorted(common)}
-    return {"baseline": base, "candidate": cand, "compared": len(common), "rounds": rounds, "ratios": ratios,
+    return {"machine": this_machine(), "baseline": base, "candidate": cand, "compared": len(common),
+            "rounds": rounds, "ratios": ratios,
             "threshold": threshold, "alpha": alpha, "suspects": sorted(first), "regressions": confirmed,
             "allocation_regressions": allocation_regressions(allocated)}
 
 
 def text_report(result):
     lines = [f"baseline {result['baseline'][:8]}  candidate {result['candidate'][:8]}  "
-             f"{result['compared']} benchmarks compared, {len(result['suspects'])} suspect(s)"]
+             f"{result['compared']} benchmarks compared, {len(result['suspects'])} suspect(s)  "
+             f"machine {result.get('machine', '?')}"]
     for key, ev in result["regressions"].items():
         conf = ev["confirmation"]
         lines.append(f"REGRESSED {key}: {ev['baseline']:.4g} s -> {ev['candidate']:.4g} s, {ev['ratio']:.2f}x "

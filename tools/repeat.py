@@ -1,13 +1,18 @@
 """Measure the noise: run the suite several times at one commit on this machine, print every figure's spread.
 
-  python -m tools.repeat [--runs 5] [--numpy V] [--bench REGEX]
+  python -m tools.repeat [--runs 5] [--numpy V ...] [--bench REGEX]
+  python -m tools.repeat --check --runs 3 --all-numpy
 
-Each run is the main job's ``asv run`` of HEAD (the same options, tools/bench.py) in one NumPy
-environment (default: the newest), stored apart from the history in .asv/repeat/run-<i>/. Then,
-for every figure stored by all runs, its spread is max/min over the runs. Prints, per kind of
-figure, how many are within 1.10 and 1.25 and the widest, then the widest figures; writes
-noise/<machine>.json (only for a run over the whole suite), from which tools/change.py marks only
-changes beyond the measured noise.
+Each run is the main job's ``asv run`` of HEAD (the same options, tools/bench.py) in the chosen
+NumPy environments (default: the newest), stored apart from the history in .asv/repeat/run-<i>/.
+For every figure stored by all runs, its spread is max/min over the runs (the widest over the
+environments). Prints, per kind of figure, how many are within 1.10 and 1.25 and the widest, then
+the widest figures, and writes noise/<machine>.json (only for a run over the whole suite), from
+which tools/change.py marks only changes beyond the measured noise.
+
+--check validates a stored measurement on fresh runs instead of writing one: every figure of
+every later run is compared with the first run by tools/change.py against the stored noise (any
+mark is a false alarm), and the NumPy-versions overview of each run must mark the same cells.
 """
 import argparse
 import json
@@ -21,7 +26,8 @@ from asv import util
 from asv.config import Config
 
 from tools.bench import CONF, ROOT, asv, environments, interpreter_env, register_machine, run_options, side_config
-from tools.change import NOISE_DIR, figure_key
+from tools.change import NOISE_DIR, change, figure_key, noise
+from tools.overview import overview
 from tools.results import load
 from tools.summary import table
 
@@ -52,12 +58,34 @@ def summary_rows(spread):
     return rows
 
 
+def false_alarms(runs, spread):
+    """(figure key, mark) for each figure of each later run that tools/change.py marks against the first."""
+    first, alarms = runs[0], []
+    for run in runs[1:]:
+        for benchmark, by_params in run.values.items():
+            for params, value in by_params.items():
+                key = figure_key(benchmark, params)
+                mark = change(benchmark, first.values.get(benchmark, {}).get(params), value, spread.get(key),
+                              first.samples.get(benchmark, {}).get(params), run.samples.get(benchmark, {}).get(params))
+                if mark:
+                    alarms.append((key, mark))
+    return alarms
+
+
+def overview_marks(runs, spread):
+    """The set of (variant, NumPy version, mark) the NumPy-versions overview shows for one matrix run."""
+    versions, rows = overview(runs, spread)
+    return {(r["pair"], v, m) for r in rows for v, m in zip(versions, r["marks"]) if m}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--numpy", help="the NumPy environment to repeat (default: the newest)")
+    parser.add_argument("--numpy", action="append", help="a NumPy environment to repeat (default: the newest)")
+    parser.add_argument("--all-numpy", action="store_true", help="every NumPy environment of the matrix")
     parser.add_argument("--bench", help="only benchmarks matching this regular expression (asv --bench)")
+    parser.add_argument("--check", action="store_true", help="count false alarms against the stored noise")
     parser.add_argument("--widest", type=int, default=15, help="how many of the widest figures to list")
     args = parser.parse_args(argv)
     if args.runs < 2:
@@ -65,36 +93,57 @@ def main(argv=None):
 
     conf_dict = util.load_json(CONF, js_comments=True)
     env = interpreter_env(Config.from_json(dict(conf_dict)).pythons)
-    env_name, numpy_version = environments(Config.from_json(dict(conf_dict)), env,
-                                           [args.numpy] if args.numpy else None)[-1]
+    envs = environments(Config.from_json(dict(conf_dict)), env, args.numpy)
+    envs = envs if args.all_numpy or args.numpy else envs[-1:]
     machine = register_machine(env)
+    stored = noise(machine)
+    if args.check and not stored:
+        raise SystemExit(f"no noise is stored for {machine}: measure it first with make repeat")
     commit = subprocess.check_output(["git", "rev-parse", "HEAD"], cwd=ROOT, text=True).strip()
-    bench = ["--bench", args.bench] if args.bench else []
+    selection = [a for name, _ in envs for a in ("-E", name)] + (["--bench", args.bench] if args.bench else [])
     runs, started = [], time.monotonic()
     for i in range(1, args.runs + 1):
         name = f"repeat/run-{i}"
         shutil.rmtree(os.path.join(ROOT, ".asv", name), ignore_errors=True)
         config = side_config(conf_dict, name)
         print(f"\n== run {i}/{args.runs} ({time.monotonic() - started:.0f} s so far)", flush=True)
-        asv("--config", config, "run", *run_options(machine), "-E", env_name, *bench, "HEAD^!", env=env, check=False)
-        runs.extend(r for r in load(commit, machine, config) if r.env_name == env_name)
-    if len(runs) < args.runs:
-        raise SystemExit(f"only {len(runs)} of {args.runs} runs stored results")
+        asv("--config", config, "run", *run_options(machine), *selection, "HEAD^!", env=env, check=False)
+        runs.append({r.env_name: r for r in load(commit, machine, config)})
+    missing = [(i + 1, name) for i, run in enumerate(runs) for name, _ in envs if name not in run]
+    if missing:
+        raise SystemExit(f"runs stored no results for (run, environment): {missing}")
 
-    spread = spreads(runs)
-    print(f"\n== spread (max/min) of every figure over {args.runs} runs: machine {machine}, NumPy {numpy_version}, "
+    by_env = {name: [run[name] for run in runs] for name, _ in envs}
+    spread = {}
+    for env_runs in by_env.values():
+        for key, s in spreads(env_runs).items():
+            spread[key] = max(s, spread.get(key, 1.0))
+    numpy_versions = " ".join(v for _, v in envs)
+    print(f"\n== spread (max/min) of every figure over {args.runs} runs: machine {machine}, NumPy {numpy_versions}, "
           f"commit {commit[:8]}, {time.monotonic() - started:.0f} s")
     print(table(("figure", "figures", f"within {BANDS[0]}", f"within {BANDS[1]}", "widest"), summary_rows(spread)))
     print()
     widest = sorted(spread.items(), key=lambda ks: -ks[1])[:args.widest]
     print(table(("widest figures", "spread"), [(k, f"{s:.3f}") for k, s in widest]))
+    if args.check:
+        alarms = [a for env_runs in by_env.values() for a in false_alarms(env_runs, stored)]
+        compared = sum(len(v) for run in by_env.values() for r in run[1:] for v in r.values.values())
+        print(f"\nfalse alarms against the stored noise: {len(alarms)} of {compared} comparisons")
+        for key, mark in alarms:
+            print(f"  {mark}: {key}")
+        marks = [overview_marks(list(run.values()), stored) for run in runs]
+        print(f"overview marks per run: {[len(m) for m in marks]}; "
+              f"{'the same in every run' if all(m == marks[0] for m in marks) else 'NOT the same in every run'}")
+        for m in sorted(set().union(*marks)):
+            print(f"  {m[2]} {m[0]} numpy {m[1]}: in {sum(m in run for run in marks)} of {len(marks)} runs")
+        return 1 if alarms else 0
     if args.bench:
         print("\n(part of the suite only: noise/ is written by a run over the whole suite)")
         return 0
     os.makedirs(NOISE_DIR, exist_ok=True)
     path = os.path.join(NOISE_DIR, f"{machine}.json")
     with open(path, "w") as f:
-        json.dump({"machine": machine, "commit": commit, "numpy": numpy_version, "runs": args.runs,
+        json.dump({"machine": machine, "commit": commit, "numpy": numpy_versions, "runs": args.runs,
                    "summary": {r[0]: r[1:] for r in summary_rows(spread)}, "spread": spread}, f, indent=1)
     print(f"\nwritten: {os.path.relpath(path, ROOT)}")
     return 0
