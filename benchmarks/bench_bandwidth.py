@@ -2,7 +2,7 @@
 from npopt import bandwidth
 from npopt.registry import KERNELS
 
-from .common import KernelBenchmark, SpeedupBenchmark, best_seconds, build, figure
+from .common import KernelBenchmark, SpeedupBenchmark, SuiteMeasurement, build, point
 
 
 class Triad(KernelBenchmark):
@@ -13,32 +13,33 @@ class Speedup(SpeedupBenchmark):
     technique = "bandwidth"
 
 
+TRIAD = "bandwidth.triad:numba_one_pass"
+
+
 def memory_bound_pairs():
     """'kernel:variant' for every variant that declares the bytes it must move."""
     return [f"{k.key}:{name}" for k in KERNELS.values() for name, v in k.variants.items() if v.bytes_moved]
 
 
-class FractionOfTriad:
+class FractionOfTriad(SuiteMeasurement):
     """Bytes a memory-bound variant must move per second, as % of the one-pass triad's rate.
 
-    Both run at the kernel's largest benchmark size (far beyond the caches),
-    timed alike and interleaved in each process (benchmarks/common.py). Above 100% is possible: the
-    triad also pays write-allocate traffic that a read-only reduction does not.
+    Every variant and the triad at their kernel's largest benchmark size (far beyond the caches),
+    from the suite's one interleaved measurement (benchmarks/common.py). Above 100% is possible:
+    the triad also pays write-allocate traffic that a read-only reduction does not.
     """
 
     params, param_names = [memory_bound_pairs()], ["kernel_variant"]
-    timeout = 120
 
-    def setup(self, pair):
-        key, variant = pair.split(":")
-        kernel = KERNELS[key]
-        self.triad = build(bandwidth.TRIAD, "numba_one_pass", max(bandwidth.TRIAD.sizes))
-        self.kernel = build(kernel, variant, max(kernel.sizes))
-        self.kernel_bytes = kernel.variants[variant].bytes_moved(*self.kernel[1])
-        self.triad_bytes = bandwidth.triad_bytes(*self.triad[1])
+    @staticmethod
+    def rate(best, pair):
+        """Bytes per second of a memory-bound variant at its kernel's largest size."""
+        kernel, variant = KERNELS[pair.split(":")[0]], pair.split(":")[1]
+        at = point(kernel, variant, max(kernel.sizes))
+        _, args = build(kernel, variant, *at[2:])
+        return kernel.variants[variant].bytes_moved(*args) / best[at]
 
-    def track_percent_of_triad(self, pair):
-        triad, kernel = best_seconds(self.triad, self.kernel)
-        return figure(100.0 * (self.kernel_bytes / kernel) / (self.triad_bytes / triad))
+    def track_percent_of_triad(self, best, pair):
+        return 100.0 * self.rate(best, pair) / self.rate(best, TRIAD)
 
     track_percent_of_triad.unit = "%"

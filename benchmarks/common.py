@@ -1,19 +1,27 @@
 """Shared benchmark machinery, and the one place that says how a figure is measured.
 
 Every timed figure (asv's ``track_seconds``, ``track_speedup`` and ``track_percent_of_triad``, the
-regression gate and the repeat command) comes from ``timed_samples``: warm calls, the number of
-calls per sample calibrated so a sample lasts at least SAMPLE_SECONDS, garbage collection off,
-the calls being compared interleaved sample by sample, and the *minimum* of SAMPLES samples kept
-(noise on a CPU only ever adds time). asv runs each figure in ROUNDS separate processes (one
-process can be slow for its whole life) and stores the median of the per-process figures, with
-every per-process figure kept as a sample for the change tests. README "How a figure is measured"
-gives the spread this method reaches, measured with ``make repeat``.
+regression gate and the repeat command) comes from ``interleaved_samples``: each call warmed,
+the number of calls per sample calibrated so a sample lasts at least SAMPLE_SECONDS, garbage
+collection off, the calls of one benchmark class sampled in turn (round-robin) until
+WINDOW_SECONDS have passed and each has MIN_SAMPLES samples, and the *minimum* kept (noise on a
+CPU only ever adds time).
+
+Why a window: on the shared hosts here a pure-CPU loop runs alternately at two speeds about 1.5x
+apart, in phases of seconds (README "How a figure is measured"). A process that times its
+figure in a fraction of a second is in one phase or the other; a minimum over samples spread
+across several seconds reaches the fast phase. So one asv ``setup_cache`` (``SuiteMeasurement``,
+shared by every timed class, run once per environment) times every point of the suite in one
+process, interleaved: each point's samples are a full pass apart (seconds) and spread over the
+whole measurement. Each ``track_`` figure then reads its point's minimum: every figure measured
+under the same conditions, and one measuring process instead of one per parameter.
 
 The base classes are abstract (``kernel``/``technique`` unset), so asv skips
 them; a technique's module declares one small subclass per kernel.
 """
 import abc
 import gc
+import itertools
 import math
 import time
 import tracemalloc
@@ -21,22 +29,15 @@ import tracemalloc
 from npopt.registry import KERNELS, Kernel
 
 SAMPLE_SECONDS = 0.01  # each sample lasts at least this long (calls per sample are calibrated)
-SAMPLES = 7  # samples per process; a figure keeps their minimum
-MIN_SAMPLES = 3  # ... and never fewer, however slow the call
-BUDGET_SECONDS = 2.0  # sampling time per process above which calls get fewer than SAMPLES samples
-ROUNDS = 3  # processes per figure (asv run -a rounds=ROUNDS, tools/bench.py); asv stores their median
-
-
-def figure(value):
-    """A per-process figure in the form asv keeps as a sample: rounds add samples, asv stores their median."""
-    return {"samples": [value], "number": 1}
+WINDOW_SECONDS = 10.0  # the samples of the suite are spread over at least this long
+MIN_SAMPLES = 3  # ... and each call gets at least this many, however slow it is
 
 
 def calibrate(fn, args, seconds):
     """(calls per sample, seconds per call): enough calls of fn(*args) to last ``seconds``.
 
     The timed call is also the warm-up of a call that was not called before (an interpreted
-    reference); compiled variants were called once in setup, so their compilation is never timed.
+    reference); compiled variants were called once when prepared, so compilation is never timed.
     """
     start = time.perf_counter()
     fn(*args)
@@ -44,37 +45,39 @@ def calibrate(fn, args, seconds):
     return max(1, math.ceil(seconds / once)), once
 
 
-def timed_samples(*calls, samples=None, seconds=SAMPLE_SECONDS):
-    """Seconds per call of each (fn, args) in ``calls``: the same number of samples each, interleaved.
+def interleaved_samples(calls, window=None, min_samples=None, seconds=None):
+    """{key: [seconds per call, one per sample]} for ``calls`` = {key: (fn, args)}.
 
-    Sample i of every call is taken before sample i + 1 of any, so a slow phase of the machine
-    hits all of them alike. ``samples`` defaults to SAMPLES, fewer (never below MIN_SAMPLES) when
-    one round of samples would take longer than BUDGET_SECONDS / SAMPLES (a Python loop over
-    10^7 elements). Returns one list of samples per call, in order.
+    The calls are sampled in turn, one sample each per pass, so a slow phase of the machine hits
+    all of them alike; passes continue until ``window`` seconds have passed and every call has
+    ``min_samples`` samples. Defaults: WINDOW_SECONDS, MIN_SAMPLES, SAMPLE_SECONDS.
     """
-    calibrated = [calibrate(fn, args, seconds) for fn, args in calls]
-    if samples is None:
-        round_seconds = sum(number * once for number, once in calibrated)
-        samples = max(MIN_SAMPLES, min(SAMPLES, int(BUDGET_SECONDS / round_seconds)))
-    out = [[] for _ in calls]
+    window = WINDOW_SECONDS if window is None else window
+    min_samples = MIN_SAMPLES if min_samples is None else min_samples
+    seconds = SAMPLE_SECONDS if seconds is None else seconds
+    numbers = {key: calibrate(fn, args, seconds)[0] for key, (fn, args) in calls.items()}
+    out = {key: [] for key in calls}
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for _ in range(samples):
-            for (fn, args), (number, _), taken in zip(calls, calibrated, out):
-                start = time.perf_counter()
+        start, passes = time.perf_counter(), 0
+        while calls and (passes < min_samples or time.perf_counter() - start < window):
+            passes += 1
+            for key, (fn, args) in calls.items():
+                number = numbers[key]
+                begin = time.perf_counter()
                 for _ in range(number):
                     fn(*args)
-                taken.append((time.perf_counter() - start) / number)
+                out[key].append((time.perf_counter() - begin) / number)
     finally:
         if enabled:
             gc.enable()
     return out
 
 
-def best_seconds(*calls, **options):
-    """The minimum over ``timed_samples`` of each call, in order."""
-    return [min(taken) for taken in timed_samples(*calls, **options)]
+def best_seconds(calls, **options):
+    """{key: the minimum of its ``interleaved_samples``}."""
+    return {key: min(taken) for key, taken in interleaved_samples(calls, **options).items()}
 
 
 def grid(kernel):
@@ -92,25 +95,72 @@ def build(kernel, variant, n, order="C"):
     return v.fn, v.prepare(*kernel.inputs(n, order=order))
 
 
+def benchmarked(kernel, variant, n):
+    """Raise NotImplementedError (asv: skipped, n/a) where an interpreted loop is not benchmarked: above its max_n."""
+    max_n = kernel.variants[variant].max_n
+    if max_n is not None and n > max_n:
+        raise NotImplementedError(f"{kernel.key}:{variant} is only benchmarked up to n={max_n}")
+
+
 def prepared(kernel_key, variant, n, order="C"):
     """``build``, then one call: it compiles Numba kernels and faults in pages outside the timed region.
 
     Interpreted loops raise NotImplementedError (asv: skipped) above their max_n.
     """
     kernel = KERNELS[kernel_key]
-    max_n = kernel.variants[variant].max_n
-    if max_n is not None and n > max_n:
-        raise NotImplementedError(f"{kernel_key}:{variant} is only benchmarked up to n={max_n}")
+    benchmarked(kernel, variant, n)
     fn, args = build(kernel, variant, n, order)
     fn(*args)
     return fn, args
 
 
-class KernelBenchmark(abc.ABC):
-    """Times each variant of ``kernel`` on inputs built in setup.
+def kernel_calls(kernel):
+    """{asv parameter tuple: prepared (fn, args)} for every benchmarked point of a kernel's grid."""
+    calls = {}
+    for combo in itertools.product(*grid(kernel)[0]):
+        try:
+            calls[combo] = prepared(kernel.key, *combo)
+        except NotImplementedError:
+            continue
+    return calls
+
+
+def point(kernel, variant, n):
+    """The measurement's key of a variant at size n: (kernel key, *asv parameters), C order where orders vary."""
+    return (kernel.key, variant, n) + (("C",) if len(kernel.orders) > 1 else ())
+
+
+def suite_calls():
+    """{(kernel key, *asv parameters): (fn, args)}: every point of every kernel's grid, plus every
+    variant at its kernel's headline size (where the speedups are taken; a reference loop is timed
+    there even above its max_n)."""
+    calls = {}
+    for kernel in KERNELS.values():
+        calls.update(((kernel.key, *combo), call) for combo, call in kernel_calls(kernel).items())
+        for variant in kernel.variants:
+            at = point(kernel, variant, kernel.headline_n)
+            if at not in calls:
+                calls[at] = build(kernel, variant, kernel.headline_n, *at[3:])
+    return calls
+
+
+class SuiteMeasurement:
+    """The one measurement every timed class reads: asv runs this ``setup_cache`` once per
+    environment (the classes share it because they share this function) and hands each figure's
+    process {(kernel key, *asv parameters): best seconds}."""
+
+    def setup_cache(self):
+        return best_seconds(suite_calls())
+
+    setup_cache.timeout = 900
+
+
+class KernelBenchmark(SuiteMeasurement, abc.ABC):
+    """Seconds per call of each variant of ``kernel``, at every size and order.
 
     A subclass sets ``kernel``; its asv ``params`` (variant x size x order) come from the
-    registry, so a variant added there is benchmarked with no edit here.
+    registry, so a variant added there is benchmarked with no edit here. ``setup`` skips the
+    points an interpreted loop is not benchmarked at (asv: n/a).
     """
 
     timeout = 120
@@ -125,13 +175,12 @@ class KernelBenchmark(abc.ABC):
         if isinstance(cls.__dict__.get("kernel"), Kernel):
             cls.params, cls.param_names = grid(cls.kernel)
 
-    def setup(self, variant, n, order="C"):
-        self.fn, self.args = prepared(self.kernel.key, variant, n, order)
+    def setup(self, best, variant, n, *order):
+        benchmarked(self.kernel, variant, n)
 
-    def track_seconds(self, *params):
-        """Seconds per call of the variant: the best of calibrated samples (see the module docstring)."""
-        (seconds,) = best_seconds((self.fn, self.args))
-        return figure(seconds)
+    def track_seconds(self, best, *params):
+        """Seconds per call of the variant: its best calibrated sample (see the module docstring)."""
+        return best[(self.kernel.key, *params)]
 
     track_seconds.unit = "seconds"
 
@@ -150,8 +199,8 @@ def peak_traced_bytes(fn, args):
 class AllocationBenchmark(KernelBenchmark):
     """KernelBenchmark that also tracks the bytes each variant allocates: deterministic, unlike peakmem_."""
 
-    def track_allocated_bytes(self, *params):
-        return peak_traced_bytes(self.fn, self.args)
+    def track_allocated_bytes(self, best, *params):
+        return peak_traced_bytes(*prepared(self.kernel.key, *params))
 
     track_allocated_bytes.unit = "bytes"
 
@@ -162,11 +211,11 @@ def variant_pairs(technique, skip=()):
             for name in k.variants if name != k.reference and name not in skip]
 
 
-class SpeedupBenchmark(abc.ABC):
+class SpeedupBenchmark(SuiteMeasurement, abc.ABC):
     """Speedup of each variant over its kernel's reference at the kernel's headline size.
 
-    Both are timed alike, interleaved, in each process; the figure is best reference time /
-    best variant time (higher is better).
+    Both timed alike in the suite's one measurement (``SuiteMeasurement``); the figure is best
+    reference time / best variant time (higher is better).
     """
 
     timeout = 120
@@ -182,14 +231,8 @@ class SpeedupBenchmark(abc.ABC):
         if isinstance(cls.__dict__.get("technique"), str):
             cls.params = [variant_pairs(cls.technique)]
 
-    def setup(self, pair):
-        key, variant = pair.split(":")
-        kernel = KERNELS[key]
-        self.reference = build(kernel, kernel.reference, kernel.headline_n)
-        self.variant = build(kernel, variant, kernel.headline_n)
-
-    def track_speedup(self, pair):
-        reference, variant = best_seconds(self.reference, self.variant)
-        return figure(reference / variant)
+    def track_speedup(self, best, pair):
+        kernel, variant = KERNELS[pair.split(":")[0]], pair.split(":")[1]
+        return best[point(kernel, kernel.reference, kernel.headline_n)] / best[point(kernel, variant, kernel.headline_n)]
 
     track_speedup.unit = "x"

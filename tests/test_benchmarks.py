@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+from asv_runner.benchmarks._base import get_setup_cache_key
 from asv_runner.discovery import disc_benchmarks
 
 import benchmarks.common as common
@@ -95,29 +96,43 @@ def test_every_memory_bound_variant_is_compared_with_the_triad():
     assert "bandwidth.triad:numba_one_pass" in fraction._params[0]
 
 
-@pytest.fixture
-def quick_tracks(monkeypatch):
-    """Timed figures from one one-call sample each: the smoke run checks they run, not their values."""
-    monkeypatch.setattr(common, "SAMPLES", 1)
-    monkeypatch.setattr(common, "MIN_SAMPLES", 1)
-    monkeypatch.setattr(common, "calibrate", lambda fn, args, seconds: (1, 1.0))  # no warm-up calls
-
-
-def test_timed_samples_interleave_calls_and_keep_the_count_for_slow_calls(monkeypatch):
-    """The harness: every call gets the same number of samples, taken in turn, never below MIN_SAMPLES."""
+def test_interleaved_samples_take_turns_over_the_whole_window(monkeypatch):
+    """The harness: calls sampled in turn, equally often, until the window has passed and each has
+    MIN_SAMPLES samples; the figure is the minimum."""
     order = []
     fast, slow = (lambda: order.append("fast")), (lambda: (order.append("slow"), time.sleep(0.02)))
-    monkeypatch.setattr(common, "BUDGET_SECONDS", 0.05)
-    taken = common.timed_samples((fast, ()), (slow, ()), seconds=0.0)
-    assert [len(t) for t in taken] == [common.MIN_SAMPLES] * 2
-    assert order[2:] == ["fast", "slow"] * common.MIN_SAMPLES  # after one calibration call each
-    assert min(taken[1]) >= 0.02 > max(taken[0])
-    assert common.best_seconds((fast, ()), samples=2, seconds=0.0)[0] >= 0
+    taken = common.interleaved_samples({"f": (fast, ()), "s": (slow, ())}, window=0, min_samples=3, seconds=0.0)
+    assert [len(t) for t in taken.values()] == [3, 3]
+    assert order[2:] == ["fast", "slow"] * 3  # after one calibration call each
+    assert min(taken["s"]) >= 0.02 > max(taken["f"])
+    start = time.perf_counter()
+    long = common.interleaved_samples({"f": (fast, ()), "s": (slow, ())}, window=0.2, min_samples=1, seconds=0.0)
+    assert time.perf_counter() - start >= 0.2 and len(long["f"]) == len(long["s"]) >= 5
+    assert list(common.best_seconds({"f": (fast, ())}, window=0, min_samples=2, seconds=0.0)) == ["f"]
 
 
-def _value(result):
-    """A timed figure's value as asv receives it (see benchmarks/common.py figure)."""
-    return result["samples"][0] if isinstance(result, dict) else result
+@pytest.fixture(scope="module")
+def suite():
+    """The suite's measurement points, and its asv cache from one one-call sample each: the smoke
+    run checks the figures run and read the right points, not their values."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(common, "calibrate", lambda fn, args, seconds: (1, 1.0))  # no calibration call
+        calls = common.suite_calls()
+        return calls, common.best_seconds(calls, window=0, min_samples=1)
+
+
+def test_the_measurement_times_every_registered_variant_at_every_point(suite):
+    calls, _ = suite
+    for (key, variant, *_), (fn, args) in calls.items():
+        assert fn is KERNELS[key].variants[variant].fn, (key, variant)
+        assert isinstance(args[0], np.ndarray) and args[0].size >= 1
+    for kernel in KERNELS.values():
+        points = {k[1:] for k in calls if k[0] == kernel.key}
+        grid_points = set(itertools.product(*common.grid(kernel)[0]))
+        capped = {p for p in grid_points if kernel.variants[p[0]].max_n is not None
+                  and p[1] > kernel.variants[p[0]].max_n}
+        assert grid_points - capped <= points, kernel.key
+        assert {common.point(kernel, v, kernel.headline_n)[1:] for v in kernel.variants} <= points, kernel.key
 
 
 def _param_sets(bench):
@@ -126,7 +141,12 @@ def _param_sets(bench):
 
 
 @pytest.mark.parametrize("bench", DISCOVERED, ids=[b.name for b in DISCOVERED])
-def test_benchmark_runs_once_and_times_the_variant_it_names(bench, quick_tracks):
+def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, suite):
+    calls, best = suite
+    shared = bench._setup_cache is not None
+    if shared:
+        assert bench.setup_cache_key == get_setup_cache_key(common.SuiteMeasurement.setup_cache)  # one, shared
+        bench.set_cache(best)
     ran = 0
     for idx, params in enumerate(_param_sets(bench)):
         if bench._params:
@@ -135,15 +155,14 @@ def test_benchmark_runs_once_and_times_the_variant_it_names(bench, quick_tracks)
             variant = KERNELS[_instance(bench).kernel.key].variants[params[0]]
             assert variant.max_n is not None and params[1] > variant.max_n, f"{bench.name}{params} skipped"
             continue
+        value = bench.do_run()
         instance = _instance(bench)
-        if isinstance(instance, common.KernelBenchmark):
-            assert instance.fn is instance.kernel.variants[params[0]].fn
-            assert instance.args[0].size >= 1
+        if isinstance(instance, common.KernelBenchmark) and bench.name.endswith("track_seconds"):
+            assert value == best[(instance.kernel.key, *params)]
         if isinstance(instance, common.SpeedupBenchmark):
-            kernel = KERNELS[params[0].split(":")[0]]
-            assert instance.reference[0] is kernel.variants[kernel.reference].fn
-            assert instance.variant[0] is kernel.variants[params[0].split(":")[1]].fn
-        value = _value(bench.func(*params))
+            kernel, variant = KERNELS[params[0].split(":")[0]], params[0].split(":")[1]
+            assert value == pytest.approx(best[common.point(kernel, kernel.reference, kernel.headline_n)]
+                                          / best[common.point(kernel, variant, kernel.headline_n)])
         if bench.name.split(".")[-1].startswith("track_"):
             assert np.isfinite(value) and value >= 0, (bench.name, params, value)
         bench.do_teardown()

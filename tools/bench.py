@@ -25,7 +25,6 @@ from asv import environment, util
 from asv.config import Config
 from packaging.version import Version
 
-from benchmarks.common import ROUNDS
 from tools.machine import asv_machine_args, this_machine
 from tools.results import machines as stored_machines
 
@@ -103,15 +102,9 @@ def register_machine(env, config=CONF):
 
 
 def run_options(machine):
-    """``asv run`` options every measuring run shares: this machine, ROUNDS processes per figure, one core.
-
-    asv honours a ``rounds`` attribute only for time_ benchmarks; ``-a rounds=`` applies it to the
-    track_ figures of the harness (benchmarks/common.py). Their per-process figures are kept as
-    samples for the change tests (tools/change.py). The benchmarks run pinned to the last core
-    (asv itself and the OS keep the other).
-    """
-    return ["--show-stderr", "--record-samples", "-a", f"rounds={ROUNDS}", "--machine", machine,
-            "--cpu-affinity", str((os.cpu_count() or 1) - 1)]
+    """``asv run`` options every measuring run shares: this machine, and the benchmarks pinned to one
+    core (the last; asv itself and the OS keep the other)."""
+    return ["--show-stderr", "--machine", machine, "--cpu-affinity", str((os.cpu_count() or 1) - 1)]
 
 
 def publish(machine, env, html_dir="html"):

@@ -3,8 +3,9 @@
 Imports npopt from the build given on PYTHONPATH (a baseline or candidate commit), times every
 kernel variant of the asv grid with the repository's benchmark harness, and writes JSON:
 {"npopt": where npopt came from, "results": {key: {"seconds": [samples], "bytes": peak}}}.
-Samples come from the suite's harness (benchmarks/common.py timed_samples), shorter than asv's
-(SAMPLE_SECONDS each) because the gate takes many rounds; the gate uses their minimum.
+Samples come from the suite's harness (benchmarks/common.py interleaved_samples): K samples per
+key, shorter than asv's (SAMPLE_SECONDS each) and with no window, because the gate interleaves
+whole rounds of the two commits instead; the gate uses their minimum.
 
 Usage: PYTHONPATH=BUILD python tools/gate_worker.py OUT.json [--bench REGEX] [--samples K]
 """
@@ -18,7 +19,7 @@ import sys
 import npopt  # from PYTHONPATH: the commit under test, not this checkout
 
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's harness
-from benchmarks.common import build, grid, peak_traced_bytes, timed_samples  # noqa: E402
+from benchmarks.common import build, grid, interleaved_samples, peak_traced_bytes  # noqa: E402
 from npopt.registry import KERNELS  # noqa: E402
 
 SAMPLE_SECONDS = 0.005
@@ -46,8 +47,8 @@ def main(argv=None):
     for key, kernel, (variant, n, *order) in keys_and_params(args.bench):
         fn, call_args = build(kernel, variant, n, *order)
         fn(*call_args)  # compile and fault in pages outside the timed samples, as asv's setup does
-        (seconds,) = timed_samples((fn, call_args), samples=args.samples, seconds=SAMPLE_SECONDS)
-        results[key] = {"seconds": seconds, "bytes": peak_traced_bytes(fn, call_args)}
+        seconds = interleaved_samples({key: (fn, call_args)}, window=0, min_samples=args.samples, seconds=SAMPLE_SECONDS)
+        results[key] = {"seconds": seconds[key], "bytes": peak_traced_bytes(fn, call_args)}
         del fn, call_args
     with open(args.out, "w") as f:
         json.dump({"npopt": os.path.dirname(npopt.__file__), "results": results}, f)

@@ -107,7 +107,7 @@ def main(argv=None):
         shutil.rmtree(os.path.join(ROOT, ".asv", name), ignore_errors=True)
         config = side_config(conf_dict, name)
         print(f"\n== run {i}/{args.runs} ({time.monotonic() - started:.0f} s so far)", flush=True)
-        asv("--config", config, "run", *run_options(machine), *selection, "HEAD^!", env=env, check=False)
+        asv("--config", config, "run", *run_options(machine), *selection, f"{commit}^!", env=env, check=False)
         runs.append({r.env_name: r for r in load(commit, machine, config)})
     missing = [(i + 1, name) for i, run in enumerate(runs) for name, _ in envs if name not in run]
     if missing:
