@@ -11,10 +11,11 @@ Why a window: on the shared hosts here a pure-CPU loop runs alternately at two s
 apart, in phases of seconds (README "How a figure is measured"). A process that times its
 figure in a fraction of a second is in one phase or the other; a minimum over samples spread
 across several seconds reaches the fast phase. So one asv ``setup_cache`` (``SuiteMeasurement``,
-shared by every timed class, run once per environment) times every point of the suite in one
-process, interleaved: each point's samples are a full pass apart (seconds) and spread over the
-whole measurement. Each ``track_`` figure then reads its point's minimum: every figure measured
-under the same conditions, and one measuring process instead of one per parameter.
+shared by every timed class, run once per environment) times every point of the suite in
+PROCESSES fresh processes one after another, each sampling every point in turn over its window
+(a point's samples are a full pass, seconds, apart); each figure keeps its minimum over all of
+them. Every ``track_`` figure then reads its point's value: every figure measured under the same
+conditions, and three measuring processes instead of one per parameter.
 
 The base classes are abstract (``kernel``/``technique`` unset), so asv skips
 them; a technique's module declares one small subclass per kernel.
@@ -22,7 +23,12 @@ them; a technique's module declares one small subclass per kernel.
 import abc
 import gc
 import itertools
+import json
 import math
+import os
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 
@@ -31,7 +37,8 @@ import numpy as np
 from npopt.registry import KERNELS, Kernel
 
 SAMPLE_SECONDS = 0.01  # each sample lasts at least this long (calls per sample are calibrated)
-WINDOW_SECONDS = 20.0  # the samples of the suite are spread over at least this long
+WINDOW_SECONDS = 12.0  # each measuring process spreads its samples over at least this long
+PROCESSES = 3  # measuring processes, one after another; each figure keeps its best
 MIN_SAMPLES = 3  # ... and each call gets at least this many, however slow it is
 ALIGNMENT = 64  # bytes every benchmark array starts on: a cache line, and one AVX-512 vector
 
@@ -166,13 +173,43 @@ def suite_calls():
     return calls
 
 
+_CHILD = """import json, sys
+sys.path.insert(0, {root!r})
+from benchmarks.common import best_seconds, suite_calls
+best = best_seconds(suite_calls(), window={window!r}, min_samples={min_samples!r})
+with open({out!r}, "w") as f:
+    json.dump([[list(key), seconds] for key, seconds in best.items()], f)
+"""
+
+
+def measure_suite(processes=None, window=None, min_samples=None):
+    """{(kernel key, *asv parameters): best seconds}: the minimum over ``processes`` fresh processes
+    (PROCESSES), one after another, each timing every point of ``suite_calls`` over ``window``.
+
+    Several processes, because a process can be slow for its whole life (where its large arrays
+    landed, whether it got huge pages) and because the host's slow phases can outlast one window.
+    """
+    best = {}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "best.json")
+        code = _CHILD.format(root=root, out=out, window=WINDOW_SECONDS if window is None else window,
+                             min_samples=MIN_SAMPLES if min_samples is None else min_samples)
+        for _ in range(PROCESSES if processes is None else processes):
+            subprocess.run([sys.executable, "-c", code], check=True)
+            with open(out) as f:
+                for key, seconds in json.load(f):
+                    best[tuple(key)] = min(seconds, best.get(tuple(key), math.inf))
+    return best
+
+
 class SuiteMeasurement:
     """The one measurement every timed class reads: asv runs this ``setup_cache`` once per
     environment (the classes share it because they share this function) and hands each figure's
-    process {(kernel key, *asv parameters): best seconds}."""
+    process {(kernel key, *asv parameters): best seconds} from ``measure_suite``."""
 
     def setup_cache(self):
-        return best_seconds(suite_calls())
+        return measure_suite()
 
     setup_cache.timeout = 900
 

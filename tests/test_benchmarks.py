@@ -168,3 +168,10 @@ def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, suite):
         bench.do_teardown()
         ran += 1
     assert ran, f"{bench.name} ran for no parameters"
+
+
+def test_the_suite_is_measured_in_fresh_processes_and_keeps_each_points_best(suite):
+    """What asv's shared setup_cache returns: every point of the suite, from separate processes."""
+    best = common.measure_suite(processes=2, window=0, min_samples=1)
+    assert set(best) == set(suite[0])
+    assert all(np.isfinite(v) and v > 0 for v in best.values())

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from npopt import TECHNIQUES
+from tools import change
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
@@ -132,3 +133,20 @@ def test_overview_lists_every_technique_and_links_to_graphs(page, site):
         assert page.locator(f"tr.technique-{technique}").count() > 0, technique
     link = page.locator("tr.technique-vectorization a").first.get_attribute("href")
     assert link.startswith("index.html#bench_vectorization.Speedup.track_speedup")
+
+
+def test_regressions_page_and_feed_never_call_an_improvement_a_regression(page, site):
+    """asv lists every rise as a regression; the speedup and bandwidth figures are higher-is-better,
+    so asv.conf.json keeps them off its Regressions page and Atom feed (tools/change.py marks them)."""
+    with open(os.path.join(site[0], "regressions.json")) as f:
+        listed = [entry[0] for entry in json.load(f)["regressions"]]
+    with open(os.path.join(site[0], "regressions.xml")) as f:
+        feed = f.read()
+    for name in listed:
+        assert not change.higher_is_better(name.split("(")[0]), name
+    for figure in change.HIGHER_IS_BETTER:
+        assert figure not in feed
+    page.goto(site[1] + "index.html#/regressions")
+    page.wait_for_selector("#regressions-body, .regressions-display, table", timeout=30_000)
+    screenshot(page, "dashboard-regressions.png")
+    assert page.problems == []
