@@ -174,7 +174,7 @@ def suite_calls():
 
 
 _CHILD = """import json, sys
-sys.path.insert(0, {root!r})
+sys.path.append({root!r})  # after site-packages: npopt is the environment's build, benchmarks/ this suite
 from benchmarks.common import best_seconds, suite_calls
 best = best_seconds(suite_calls(), window={window!r}, min_samples={min_samples!r})
 with open({out!r}, "w") as f:
