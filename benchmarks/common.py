@@ -44,15 +44,14 @@ ALIGNMENT = 64  # bytes every benchmark array starts on: a cache line, and one A
 
 
 def calibrate(fn, args, seconds):
-    """(calls per sample, seconds per call): enough calls of fn(*args) to last ``seconds``.
+    """Calls per sample: enough calls of fn(*args) to last ``seconds``.
 
     The timed call is also the warm-up of a call that was not called before (an interpreted
     reference); compiled variants were called once when prepared, so compilation is never timed.
     """
     start = time.perf_counter()
     fn(*args)
-    once = max(time.perf_counter() - start, 1e-9)
-    return max(1, math.ceil(seconds / once)), once
+    return max(1, math.ceil(seconds / max(time.perf_counter() - start, 1e-9)))
 
 
 def interleaved_samples(calls, window=None, min_samples=None, seconds=None):
@@ -65,7 +64,7 @@ def interleaved_samples(calls, window=None, min_samples=None, seconds=None):
     window = WINDOW_SECONDS if window is None else window
     min_samples = MIN_SAMPLES if min_samples is None else min_samples
     seconds = SAMPLE_SECONDS if seconds is None else seconds
-    numbers = {key: calibrate(fn, args, seconds)[0] for key, (fn, args) in calls.items()}
+    numbers = {key: calibrate(fn, args, seconds) for key, (fn, args) in calls.items()}
     out = {key: [] for key in calls}
     enabled = gc.isenabled()
     gc.disable()

@@ -116,7 +116,7 @@ def suite():
     """The suite's measurement points, and its asv cache from one one-call sample each: the smoke
     run checks the figures run and read the right points, not their values."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(common, "calibrate", lambda fn, args, seconds: (1, 1.0))  # no calibration call
+        patch.setattr(common, "calibrate", lambda fn, args, seconds: 1)  # no calibration call
         calls = common.suite_calls()
         return calls, common.best_seconds(calls, window=0, min_samples=1)
 

@@ -1,5 +1,6 @@
 """Change marks: a difference is marked only beyond the measured noise, slower and faster apart,
 and no improvement is ever called a regression (here, on the overview, or on asv's own pages)."""
+import json
 import re
 
 import pytest
@@ -43,7 +44,7 @@ def _runs(speedups_by_numpy, samples=None):
 
 
 def _marks(runs, spread):
-    _, rows = overview.overview(runs, {change.figure_key(SPEEDUP, ("vectorization.add:ufunc",)): spread})
+    _, rows = overview.overview(runs, {"track_speedup": spread})
     (row,) = [r for r in rows if r["pair"] == "vectorization.add:ufunc"]
     return row["marks"]
 
@@ -86,7 +87,15 @@ def test_asv_marks_a_time_change_only_beyond_the_measured_noise():
     """asv's threshold for seconds is at least the widest spread measured for them on any machine."""
     thresholds = _config()["regressions_thresholds"]
     (threshold,) = [float(t) for regex, t in thresholds.items() if re.match(regex, SECONDS)]
-    measured = [s for m in change.measured_machines() for k, s in change.noise(m).items()
-                if k.split(":")[0].endswith(".track_seconds")]
+    measured = [change.noise(m)["track_seconds"] for m in change.measured_machines()]
     assert measured, "no noise measurement is stored (make repeat)"
     assert 1 + threshold >= max(measured)
+
+
+def test_the_band_of_a_kind_is_its_widest_measured_spread(tmp_path, monkeypatch):
+    monkeypatch.setattr(change, "NOISE_DIR", str(tmp_path))
+    (tmp_path / "m.json").write_text(json.dumps({"spread": {
+        "b.A.track_seconds:x:1": 1.05, "b.A.track_seconds:y:1": 1.3, "b.S.track_speedup:k:v": 1.1}}))
+    assert change.measured_machines() == ["m"]
+    assert change.noise("m") == {"track_seconds": 1.3, "track_speedup": 1.1}
+    assert change.noise("other") == {}

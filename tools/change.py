@@ -1,12 +1,14 @@
 """The one place that decides "changed or noise" for a figure compared between two runs.
 
 Used by the overview (NumPy versions side by side), the claims and any page that marks a change.
-Two runs of one figure differ by noise alone up to the figure's measured spread: the max/min of
-that figure over repeated runs of one commit on one machine (``make repeat`` stores it in
-noise/<machine>.json). A difference is marked only when it is beyond that spread *and*, when both
-runs kept their per-process samples, no sample of one run lies within the range of the other's.
-A figure whose spread was never measured is compared with UNMEASURED_SPREAD, the largest spread
-this method is allowed (README "How a figure is measured").
+Two runs of one figure differ by noise alone up to the measured spread of its kind: the widest
+max/min that any figure of that kind (seconds, speedups, shares of the triad) showed over repeated
+runs of one commit on one machine (``make repeat`` stores every figure's spread in
+noise/<machine>.json). The widest of the kind, not the figure's own: five runs are too few to
+bound one figure's noise (a figure that stayed within 1.02 there moved 1.08 between environments
+measured minutes apart). A difference is marked only when it is beyond that band *and*, when both
+runs kept per-process samples, no sample of one run lies within the range of the other's. A kind
+never measured on the machine is compared with UNMEASURED_SPREAD.
 """
 import json
 import os
@@ -33,10 +35,23 @@ def measured_machines():
     return sorted(f[:-5] for f in os.listdir(NOISE_DIR) if f.endswith(".json")) if os.path.isdir(NOISE_DIR) else []
 
 
-def noise(machine):
+def kind(benchmark):
+    """The kind of figure a benchmark (or figure key) stores: its asv method name, e.g. 'track_speedup'."""
+    return benchmark.split(":")[0].rsplit(".", 1)[-1]
+
+
+def spreads(machine):
     """{figure key: measured spread} for one machine ({} when none was measured)."""
     path = os.path.join(NOISE_DIR, f"{machine}.json")
     return json.load(open(path))["spread"] if os.path.exists(path) else {}
+
+
+def noise(machine):
+    """{kind of figure: the widest spread measured for that kind} on one machine."""
+    bands = {}
+    for key, spread in spreads(machine).items():
+        bands[kind(key)] = max(spread, bands.get(kind(key), 1.0))
+    return bands
 
 
 def change(benchmark, before, after, spread=None, before_samples=None, after_samples=None):

@@ -19,7 +19,7 @@ from packaging.version import Version
 
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
-from tools.change import FASTER, SLOWER, change, figure_key, noise
+from tools.change import FASTER, SLOWER, change, kind, noise
 from tools.machine import this_machine
 from tools.results import latest_commit, load
 from tools.summary import table
@@ -28,12 +28,12 @@ SPEEDUP = "bench_{technique}.Speedup.track_speedup"
 MARKS = {SLOWER: " v", FASTER: " ^", None: ""}
 
 
-def overview(runs, spread=None):
+def overview(runs, bands=None):
     """(numpy versions, rows): a row per non-reference variant, speedups in NumPy-version order.
 
-    spread: {figure key: measured spread} of this machine (tools/change.py), for the change marks.
+    bands: {kind of figure: measured spread} of this machine (tools/change.py), for the change marks.
     """
-    spread = spread or {}
+    bands = bands or {}
     by_numpy = sorted(runs, key=lambda run: Version(run.numpy))
     versions = [run.numpy for run in by_numpy]
     rows = []
@@ -48,7 +48,7 @@ def overview(runs, spread=None):
                 samples = [run.samples.get(name, {}).get((pair,)) for run in by_numpy]
                 rows.append({"technique": technique, "kernel": kernel.name, "variant": variant,
                              "reference": kernel.reference, "benchmark": name, "pair": pair, "speedups": cells,
-                             "marks": marks(name, cells, samples, spread.get(figure_key(name, (pair,))))})
+                             "marks": marks(name, cells, samples, bands.get(kind(name)))})
     return versions, rows
 
 
@@ -97,9 +97,9 @@ def write_html(path, sections):
              "</style></head><body>",
              "<h1>Speedup over the naive variant, per NumPy version</h1>",
              "<p><a href='index.html'>asv dashboard</a>. Each cell: reference time / variant time at the "
-             "kernel's headline size (best of calibrated samples, median over processes). Red 'v': slower, "
-             "green '^': faster than on the previous NumPy version, beyond this figure's measured noise "
-             "(README: How a figure is measured).</p>"]
+             "kernel's headline size (best of calibrated samples). Red 'v': slower, green '^': faster than "
+             "on the previous NumPy version, beyond this figure's measured noise (README: How a figure is "
+             "measured).</p>"]
     for machine, commit, versions, rows in sections:
         parts.append(f"<h2 id='{html.escape(machine)}'>machine {html.escape(machine)}, commit {commit[:8]}</h2>")
         parts.append("<table><tr><th>technique</th><th>kernel</th><th>variant</th>"

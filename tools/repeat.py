@@ -26,7 +26,7 @@ from asv import util
 from asv.config import Config
 
 from tools.bench import CONF, ROOT, asv, environments, interpreter_env, register_machine, run_options, side_config
-from tools.change import NOISE_DIR, change, figure_key, noise
+from tools.change import NOISE_DIR, change, figure_key, kind, noise
 from tools.overview import overview
 from tools.results import load
 from tools.summary import table
@@ -44,10 +44,6 @@ def spreads(runs):
     return {key: max(v) / min(v) for key, v in sorted(values.items()) if len(v) == len(runs) and min(v) > 0}
 
 
-def kind(key):
-    return key.split(":")[0].rsplit(".", 1)[-1]
-
-
 def summary_rows(spread):
     """Rows (kind, figures, within 1.10, within 1.25, widest) per kind of figure."""
     rows = []
@@ -58,23 +54,24 @@ def summary_rows(spread):
     return rows
 
 
-def false_alarms(runs, spread):
-    """(figure key, mark) for each figure of each later run that tools/change.py marks against the first."""
+def false_alarms(runs, bands):
+    """(figure key, mark) for each figure of each later run that tools/change.py marks against the first,
+    with bands = {kind of figure: measured spread}."""
     first, alarms = runs[0], []
     for run in runs[1:]:
         for benchmark, by_params in run.values.items():
             for params, value in by_params.items():
                 key = figure_key(benchmark, params)
-                mark = change(benchmark, first.values.get(benchmark, {}).get(params), value, spread.get(key),
+                mark = change(benchmark, first.values.get(benchmark, {}).get(params), value, bands.get(kind(key)),
                               first.samples.get(benchmark, {}).get(params), run.samples.get(benchmark, {}).get(params))
                 if mark:
                     alarms.append((key, mark))
     return alarms
 
 
-def overview_marks(runs, spread):
+def overview_marks(runs, bands):
     """The set of (variant, NumPy version, mark) the NumPy-versions overview shows for one matrix run."""
-    versions, rows = overview(runs, spread)
+    versions, rows = overview(runs, bands)
     return {(r["pair"], v, m) for r in rows for v, m in zip(versions, r["marks"]) if m}
 
 
