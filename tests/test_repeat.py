@@ -40,3 +40,12 @@ def test_check_counts_a_mark_between_runs_as_a_false_alarm():
     loud = quiet + [_run(1.3, 100.0)]
     assert repeat.false_alarms(loud, spread) == [("bench_a.Add.track_seconds:ufunc:10", "slower"),
                                                  ("bench_a.Add.track_seconds:loop:10", "slower")]
+
+
+def test_check_reports_alarms_and_whether_every_matrix_run_marks_the_same(capsys):
+    bands = {"track_seconds": 1.1, "track_speedup": 1.1}
+    by_env = {"env-a": [_run(1.0, 100.0), _run(1.02, 101.0)], "env-b": [_run(1.0, 100.0), _run(1.3, 100.0)]}
+    assert repeat.check(by_env, bands) == 1
+    out = capsys.readouterr().out
+    assert "false alarms against the stored noise: 2 of" in out and "slower: bench_a.Add.track_seconds:ufunc:10" in out
+    assert repeat.check({"env-a": by_env["env-a"]}, bands) == 0

@@ -75,26 +75,14 @@ def overview_marks(runs, bands):
     return {(r["pair"], v, m) for r in rows for v, m in zip(versions, r["marks"]) if m}
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--numpy", action="append", help="a NumPy environment to repeat (default: the newest)")
-    parser.add_argument("--all-numpy", action="store_true", help="every NumPy environment of the matrix")
-    parser.add_argument("--bench", help="only benchmarks matching this regular expression (asv --bench)")
-    parser.add_argument("--check", action="store_true", help="count false alarms against the stored noise")
-    parser.add_argument("--widest", type=int, default=15, help="how many of the widest figures to list")
-    args = parser.parse_args(argv)
-    if args.runs < 2:
-        parser.error("--runs must be at least 2: a spread needs two runs")
-
+def repeated_runs(args):
+    """Run the suite args.runs times at HEAD: (machine, commit, [(env name, NumPy)], {env name: [Run per run]})."""
     conf_dict = util.load_json(CONF, js_comments=True)
     env = interpreter_env(Config.from_json(dict(conf_dict)).pythons)
     envs = environments(Config.from_json(dict(conf_dict)), env, args.numpy)
     envs = envs if args.all_numpy or args.numpy else envs[-1:]
     machine = register_machine(env)
-    stored = noise(machine)
-    if args.check and not stored:
+    if args.check and not noise(machine):
         raise SystemExit(f"no noise is stored for {machine}: measure it first with make repeat")
     commit = subprocess.check_output(["git", "rev-parse", "HEAD"], cwd=ROOT, text=True).strip()
     selection = [a for name, _ in envs for a in ("-E", name)] + (["--bench", args.bench] if args.bench else [])
@@ -109,8 +97,39 @@ def main(argv=None):
     missing = [(i + 1, name) for i, run in enumerate(runs) for name, _ in envs if name not in run]
     if missing:
         raise SystemExit(f"runs stored no results for (run, environment): {missing}")
+    return machine, commit, envs, {name: [run[name] for run in runs] for name, _ in envs}
 
-    by_env = {name: [run[name] for run in runs] for name, _ in envs}
+
+def check(by_env, bands):
+    """Print the false alarms between runs and the overview marks of each matrix run; 1 if any alarm."""
+    alarms = [a for env_runs in by_env.values() for a in false_alarms(env_runs, bands)]
+    compared = sum(len(v) for env_runs in by_env.values() for r in env_runs[1:] for v in r.values.values())
+    print(f"\nfalse alarms against the stored noise: {len(alarms)} of {compared} comparisons")
+    for key, mark in alarms:
+        print(f"  {mark}: {key}")
+    marks = [overview_marks(list(matrix), bands) for matrix in zip(*by_env.values())]
+    print(f"overview marks per run: {[len(m) for m in marks]}; "
+          f"{'the same in every run' if all(m == marks[0] for m in marks) else 'NOT the same in every run'}")
+    for m in sorted(set().union(*marks)):
+        print(f"  {m[2]} {m[0]} numpy {m[1]}: in {sum(m in run for run in marks)} of {len(marks)} runs")
+    return 1 if alarms else 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--numpy", action="append", help="a NumPy environment to repeat (default: the newest)")
+    parser.add_argument("--all-numpy", action="store_true", help="every NumPy environment of the matrix")
+    parser.add_argument("--bench", help="only benchmarks matching this regular expression (asv --bench)")
+    parser.add_argument("--check", action="store_true", help="count false alarms against the stored noise")
+    parser.add_argument("--widest", type=int, default=15, help="how many of the widest figures to list")
+    args = parser.parse_args(argv)
+    if args.runs < 2:
+        parser.error("--runs must be at least 2: a spread needs two runs")
+    started = time.monotonic()
+    machine, commit, envs, by_env = repeated_runs(args)
+
     spread = {}
     for env_runs in by_env.values():
         for key, s in spreads(env_runs).items():
@@ -123,17 +142,7 @@ def main(argv=None):
     widest = sorted(spread.items(), key=lambda ks: -ks[1])[:args.widest]
     print(table(("widest figures", "spread"), [(k, f"{s:.3f}") for k, s in widest]))
     if args.check:
-        alarms = [a for env_runs in by_env.values() for a in false_alarms(env_runs, stored)]
-        compared = sum(len(v) for run in by_env.values() for r in run[1:] for v in r.values.values())
-        print(f"\nfalse alarms against the stored noise: {len(alarms)} of {compared} comparisons")
-        for key, mark in alarms:
-            print(f"  {mark}: {key}")
-        marks = [overview_marks(list(run.values()), stored) for run in runs]
-        print(f"overview marks per run: {[len(m) for m in marks]}; "
-              f"{'the same in every run' if all(m == marks[0] for m in marks) else 'NOT the same in every run'}")
-        for m in sorted(set().union(*marks)):
-            print(f"  {m[2]} {m[0]} numpy {m[1]}: in {sum(m in run for run in marks)} of {len(marks)} runs")
-        return 1 if alarms else 0
+        return check(by_env, noise(machine))
     if args.bench:
         print("\n(part of the suite only: noise/ is written by a run over the whole suite)")
         return 0
