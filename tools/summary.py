@@ -1,4 +1,4 @@
-"""Print what one asv run measured: every variant's median time and its speedup over the reference.
+"""Print what one asv run measured: every variant's time (its best calibrated sample) and its speedup over the reference.
 
 Reads the stored asv results (never re-runs anything) for one machine and commit, one table per
 benchmark environment. Usage: python -m tools.summary [--commit REV] [--machine NAME] [--numpy V] [--json F]
