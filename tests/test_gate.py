@@ -191,3 +191,15 @@ def test_broken_build_exits_with_the_cannot_compare_code_and_says_why(tmp_path):
     done = _gate(clone, tmp_path / "work", "--json", str(tmp_path / "gate.json"))
     assert done.returncode == gate.CANNOT_COMPARE, done.stderr
     assert "build of" in done.stderr and "failed" in done.stderr
+
+
+def test_worker_times_the_selected_benchmarks_with_the_suites_harness(tmp_path):
+    """One real round of the worker on this checkout: K samples per key, and the traced bytes."""
+    out = tmp_path / "round.json"
+    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gate_worker.py"), str(out),
+                    "--bench", r"^vectorization\.add:ufunc:10000$", "--samples", "2"], cwd=ROOT, check=True)
+    report = json.loads(out.read_text())
+    assert list(report["results"]) == ["vectorization.add:ufunc:10000"]
+    result = report["results"]["vectorization.add:ufunc:10000"]
+    assert len(result["seconds"]) == 2 and all(0 < s < 1 for s in result["seconds"])
+    assert result["bytes"] >= 80_000  # a + b allocates its 10^4-float64 result
