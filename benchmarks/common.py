@@ -124,7 +124,11 @@ def build(kernel, variant, n, order="C"):
 
 
 def benchmarked(kernel, variant, n):
-    """Raise NotImplementedError (asv: skipped, n/a) where an interpreted loop is not benchmarked: above its max_n."""
+    """Raise NotImplementedError (asv: skipped, n/a) where a variant is not benchmarked: in a NumPy
+    that lacks its API (the reason names the release it needs), and an interpreted loop above its max_n."""
+    reason = kernel.variants[variant].unavailable
+    if reason is not None:
+        raise NotImplementedError(reason)
     max_n = kernel.variants[variant].max_n
     if max_n is not None and n > max_n:
         raise NotImplementedError(f"{kernel.key}:{variant} is only benchmarked up to n={max_n}")
@@ -161,13 +165,13 @@ def point(kernel, variant, n):
 def suite_calls():
     """{(kernel key, *asv parameters): (fn, args)}: every point of every kernel's grid, plus every
     variant at its kernel's headline size (where the speedups are taken; a reference loop is timed
-    there even above its max_n)."""
+    there even above its max_n). Variants this NumPy lacks are left out."""
     calls = {}
     for kernel in KERNELS.values():
         calls.update(((kernel.key, *combo), call) for combo, call in kernel_calls(kernel).items())
-        for variant in kernel.variants:
+        for variant, v in kernel.variants.items():
             at = point(kernel, variant, kernel.headline_n)
-            if at not in calls:
+            if at not in calls and v.unavailable is None:
                 calls[at] = build(kernel, variant, kernel.headline_n, *at[3:])
     return calls
 
@@ -288,6 +292,12 @@ class SpeedupBenchmark(SuiteMeasurement, abc.ABC):
         super().__init_subclass__(**kwargs)
         if isinstance(cls.__dict__.get("technique"), str):
             cls.params = [variant_pairs(cls.technique)]
+
+    def setup(self, best, pair):
+        key, variant = pair.split(":")
+        reason = KERNELS[key].variants[variant].unavailable
+        if reason is not None:
+            raise NotImplementedError(reason)
 
     def track_speedup(self, best, pair):
         kernel, variant = KERNELS[pair.split(":")[0]], pair.split(":")[1]

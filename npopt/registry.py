@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -44,6 +45,11 @@ class Variant:
     reference's result dtype. The tests compare such a variant with the
     reference's answer rounded to its float dtype (float16 overflows to inf)
     or, for an integer dtype, exactly.
+
+    ``numpy_min`` ("2.0") marks a variant built on an API older NumPy releases
+    lack: there it is ``unavailable``, calling it raises NotImplementedError
+    naming the release it needs, asv shows it as n/a and pytest skips it with
+    that reason.
     """
 
     name: str
@@ -53,9 +59,22 @@ class Variant:
     bytes_moved: Callable | None = None
     mutates: tuple = ()
     result_dtype: np.dtype | None = None
+    numpy_min: str | None = None
+
+    @property
+    def unavailable(self) -> str | None:
+        """Why the running NumPy cannot run this variant, or None when it can."""
+        if self.numpy_min is not None and release(np.__version__) < release(self.numpy_min):
+            return f"{self.name} needs NumPy >= {self.numpy_min}; this is NumPy {np.__version__}"
+        return None
 
     def __call__(self, *args):
         return self.fn(*self.prepare(*args))
+
+
+def release(version: str) -> tuple:
+    """(major, minor) of a NumPy version string: "2.0.2" -> (2, 0), "2.5.0rc1" -> (2, 5)."""
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:2])
 
 
 @dataclass
@@ -89,7 +108,7 @@ class Kernel:
         return f"{self.technique}.{self.name}"
 
     def variant(self, name, *, reference=False, prepare=_unchanged, max_n=None, bytes_moved=None,
-                mutates=(), result_dtype=None):
+                mutates=(), result_dtype=None, numpy_min=None):
         """Register the decorated function as variant ``name``.
 
         The function is wrapped so that every call validates its arguments
@@ -105,9 +124,15 @@ class Kernel:
             written = [(parameters.index(p), p) for p in mutates]
             if reference and result_dtype is not None:
                 raise ValueError(f"{self.key}'s reference defines the result dtype; it cannot declare one")
+            if reference and numpy_min is not None:
+                raise ValueError(f"{self.key}'s reference must run on every NumPy; it cannot need {numpy_min}")
+
+            missing = Variant(name, fn, numpy_min=numpy_min).unavailable  # this process's NumPy never changes
 
             @functools.wraps(fn)
             def checked(*args):
+                if missing is not None:
+                    raise NotImplementedError(missing)
                 for i, p in written:
                     if i < len(args):
                         _check.writeable(args[i], p)
@@ -116,7 +141,8 @@ class Kernel:
             if name in self.variants:
                 raise ValueError(f"{self.key} already has a variant {name!r}")
             dtype = None if result_dtype is None else np.dtype(result_dtype)
-            self.variants[name] = Variant(name, checked, prepare, max_n, bytes_moved, tuple(mutates), dtype)
+            self.variants[name] = Variant(name, checked, prepare, max_n, bytes_moved, tuple(mutates), dtype,
+                                          numpy_min)
             if reference:
                 if self.reference is not None:
                     raise ValueError(f"{self.key} already has a reference")

@@ -4,6 +4,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))  # tests import hostile.py and kernel_checks.py by name
 
+import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
 import npopt  # noqa: E402  (registers every kernel)
@@ -30,6 +31,8 @@ def pytest_generate_tests(metafunc):
         for v in variants if "variant" in names else [None]:
             for label, args in cases(k) if "case" in names else [(None, None)]:
                 row = {"kernel": k, "variant": v, "case": (label, args)}
-                rows.append([row[n] for n in names])
+                reason = k.variants[v].unavailable if v is not None else None
+                rows.append(pytest.param(*[row[n] for n in names],
+                                         marks=[pytest.mark.skip(reason=reason)] if reason else []))
                 ids.append("-".join(str(p) for p in (k.name, v, label) if p is not None))
     metafunc.parametrize(names, rows, ids=ids)

@@ -47,7 +47,7 @@ def test_no_variant_changes_an_argument_it_does_not_declare(kernel, case):
     writes only into the arguments it declares in ``mutates``, which prepare made for it.
     """
     label, args = case
-    for v in kernel.variants.values():
+    for v in (v for v in kernel.variants.values() if v.unavailable is None):
         given, prepared, kept = _copies(args), (), ()
         try:
             prepared = v.prepare(*args)
