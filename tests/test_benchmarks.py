@@ -28,7 +28,7 @@ def _kernel_benchmarks():
 def test_every_technique_has_its_benchmark_module():
     """One module per technique, plus bench_inputs (the checksum of every technique's inputs)."""
     modules = {b.name.split(".")[0] for b in DISCOVERED}
-    assert modules == {f"bench_{t}" for t in TECHNIQUES} | {"bench_inputs"}
+    assert modules == {f"bench_{t}" for t in TECHNIQUES} | {"bench_inputs", "bench_simd"}
 
 
 def test_inputs_come_from_numpys_frozen_stream():

@@ -26,7 +26,7 @@ from asv.config import Config
 from packaging.version import Version
 
 from tools.machine import asv_machine_args, this_machine
-from tools.results import machines as stored_machines
+from tools.results import SIMD_SWITCH, machines as stored_machines
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "asv.conf.json")
@@ -55,22 +55,23 @@ def runs_here(python, env):
 
 
 def environments(conf, env, numpy_versions=None):
-    """(name, NumPy version) of each matrix environment this machine can build, newest NumPy last.
+    """(name, NumPy version) of each matrix environment this machine can build, newest NumPy last
+    (a SIMD-disabled twin just before its release: "the newest" is the NumPy as users get it).
 
     Prints one line for each Python the matrix names that is not here.
     """
     missing = {p for p in conf.pythons if not runs_here(p, env)}
     for python in sorted(missing):
         print(f"Python {python} is not on this machine: skipping its environments.")
-    found = [(e.name, e._requirements["numpy"]) for e in environment.get_environments(conf, None, verbose=False)
-             if e._python not in missing]
+    found = sorted(((e.name, e._requirements["numpy"]) for e in environment.get_environments(conf, None, verbose=False)
+                    if e._python not in missing), key=lambda nv: (Version(nv[1]), SIMD_SWITCH not in nv[0]))
     if numpy_versions:
         unknown = set(numpy_versions) - {v for _, v in found}
         if unknown:
             raise SystemExit(f"no environment here for NumPy {', '.join(sorted(unknown))}; "
                              f"the matrix has {', '.join(v for _, v in found)}")
         found = [(n, v) for n, v in found if v in numpy_versions]
-    return sorted(found, key=lambda nv: Version(nv[1]))
+    return found
 
 
 def asv(*args, env, check=True):

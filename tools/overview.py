@@ -15,13 +15,12 @@ import json
 import sys
 from urllib.parse import quote
 
-from packaging.version import Version
 
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
 from tools.change import FASTER, SLOWER, change, kind, noise
 from tools.machine import this_machine
-from tools.results import latest_commit, load
+from tools.results import in_release_order, latest_commit, load
 from tools.summary import table
 
 SPEEDUP = "bench_{technique}.Speedup.track_speedup"
@@ -34,8 +33,8 @@ def overview(runs, bands=None):
     bands: {kind of figure: measured spread} of this machine (tools/change.py), for the change marks.
     """
     bands = bands or {}
-    by_numpy = sorted(runs, key=lambda run: Version(run.numpy))
-    versions = [run.numpy for run in by_numpy]
+    by_numpy = in_release_order(runs)
+    versions = [run.label for run in by_numpy]
     rows = []
     for technique in TECHNIQUES:
         for kernel in (k for k in KERNELS.values() if k.technique == technique):
