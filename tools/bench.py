@@ -25,6 +25,7 @@ from asv import environment, util
 from asv.config import Config
 from packaging.version import Version
 
+from benchmarks.common import GRID
 from tools.machine import asv_machine_args, this_machine
 from tools.results import SIMD_SWITCH, machines as stored_machines
 
@@ -186,14 +187,26 @@ def main(argv=None):
         status = asv("run", "--skip-existing", *run_options(machine),
                      *selection, *bench, revs, env=env, check=False)
     else:
-        status = asv("run", "--parallel", str(os.cpu_count() or 1), *run_options(machine),
-                     *selection, *bench, "HEAD^!", env=env, check=False)  # --parallel: builds only
+        status = 0
+        for names, grid in time_budget(envs):
+            status = asv("run", "--parallel", str(os.cpu_count() or 1), *run_options(machine),
+                         *(a for name in names for a in ("-E", name)), *bench, "HEAD^!",
+                         env={**env, GRID: grid}, check=False) or status  # --parallel: builds only
         subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--commit", "HEAD",
                         "--numpy", envs[-1][1]], cwd=ROOT, env=env)
     publish(machine, env)
     if status:
         print(f"asv exited with status {status}: some benchmarks failed (see above).", file=sys.stderr)
     return status
+
+
+def time_budget(envs):
+    """[(environment names, NPOPT_GRID)]: the newest NumPy release (and its SIMD-disabled twin) timed
+    at every size, the older releases at each kernel's headline size only, which is where the
+    speedups, the overview's charts and the release-note claims read them (README "Time budget")."""
+    newest = [name for name, numpy_version in envs if numpy_version == envs[-1][1]]
+    older = [name for name, _ in envs if name not in newest]
+    return [(names, grid) for names, grid in ((older, "headline"), (newest, "full")) if names]
 
 
 def commits_on_main():
