@@ -1,7 +1,7 @@
-"""Sliding windows: the mean of every full window of ``window`` consecutive values.
+"""Sliding windows: the mean, and the maximum, of every full window of ``window`` consecutive values.
 
 ``np.lib.stride_tricks.sliding_window_view`` shows all windows as rows of a strided view, no
-copy, but reducing it still does O(n window) additions. A cumulative sum gives every window's sum
+copy, but reducing it still does O(n window) work. A cumulative sum gives every window's sum
 as one difference, O(n); so does a running sum compiled by Numba. Both carry a sum across the
 whole input, which costs two things the per-window sums do not have:
 
@@ -12,8 +12,11 @@ whole input, which costs two things the per-window sums do not have:
   ``_carried_sum_tolerance``), where a per-window sum's error stays that of ``window`` terms.
 
 Every variant computes in float64 (integers and float16/32 converted first) and returns the
-``max(n - window + 1, 0)`` means of the full windows: none when window > n. Windows of finite
+``max(n - window + 1, 0)`` results of the full windows: none when window > n. Windows of finite
 values whose sum overflows float64 are outside the carried sums' contract.
+
+A maximum cannot be undone like a sum, so no cumulative difference gives it; its O(n) ways are a
+blocked pair of np.maximum.accumulate passes (van Herk / Gil-Werman) and a compiled monotone queue.
 """
 import math
 
@@ -34,8 +37,9 @@ def _series(rng, n, dtype, order):
 
 
 def _validate_series(x, window):
+    """x as contiguous float64; a window longer than x as n + 1, the same "no full window" in int64."""
     x = np.ascontiguousarray(_check.array(x, "x", 1), dtype=np.float64)
-    return x, _check.integer(window, "window", low=1)
+    return x, min(_check.integer(window, "window", low=1), x.shape[0] + 1)
 
 
 def _carried_sum_tolerance(args, result):
@@ -43,20 +47,21 @@ def _carried_sum_tolerance(args, result):
 
     np.cumsum adds sequentially, so its k-th partial sum errs by at most k eps sum|x|: a window's
     difference of two of them by 2 n eps sum|x|, divided by window. The running sum rounds twice
-    per step, each time by at most eps (window + 2) max|x|, over n steps: n eps (1 + 2 / window)
-    max|x| after the division. The per-window sums err by at most window eps max|x|. The sum of
-    the three bounds, over finite x (NaN and Inf compare by position).
+    per step, each time by at most eps (window + 1) max|x| (it holds at most window + 1 terms), over
+    n steps: 2 n eps (1 + 1 / window) max|x| after the division. The per-window sums err by at
+    most window eps max|x|. The sum of the three bounds, over finite x (NaN and Inf compare by
+    position).
     """
     x, window = np.asarray(args[0], np.float64), args[1]
     finite = np.abs(x[np.isfinite(x)])
     n, eps = x.shape[0], float(np.finfo(np.float64).eps)
     total, biggest = float(np.sum(finite)), float(np.max(finite, initial=0.0))
-    return 0.0, eps * (2 * n * total / window + n * (1 + 2 / window) * biggest + window * biggest)
+    return 0.0, eps * (2 * n * total / window + 2 * n * (1 + 1 / window) * biggest + window * biggest)
 
 
 MOVING_MEAN = kernel(
     "sliding_windows", "moving_mean", make_inputs=_series, validate=_validate_series,
-    sizes=(20_000, 1_000_000), headline_n=20_000, tolerance=_carried_sum_tolerance,
+    sizes=(20_000, 500_000), headline_n=20_000, tolerance=_carried_sum_tolerance,
 )
 
 
@@ -69,8 +74,8 @@ def moving_mean_python_loop(x, window):
 
 
 def _every_window(x, window):
-    """The (n - window + 1, window) strided view of every full window of x; (0, window) when there is none."""
-    return sliding_window_view(x, window) if window <= x.shape[0] else np.empty((0, window))
+    """The (n - window + 1, window) strided view of every full window of x; no rows when there is none."""
+    return sliding_window_view(x, window) if window <= x.shape[0] else np.empty((0, 1))
 
 
 def _compiled(loop, x, window):
@@ -151,7 +156,7 @@ def moving_mean_numba(x, window):
 
 MOVING_MAX = kernel(
     "sliding_windows", "moving_max", make_inputs=_series, validate=_validate_series,
-    sizes=(20_000, 1_000_000), headline_n=20_000,
+    sizes=(20_000, 500_000), headline_n=20_000,
 )
 
 

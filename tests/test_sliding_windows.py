@@ -19,7 +19,7 @@ def _windows(kernel, x, window):
     return np.array([reduce(x[i:i + window]) for i in range(len(x) - window + 1)], dtype=np.float64)
 
 
-@pytest.mark.parametrize("window", [1, 2, 3, 8, 9])
+@pytest.mark.parametrize("window", [1, 2, 3, 8, 9, 2**70])
 def test_known_windows_and_no_full_window(kernel, variant, window):
     x = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0])
     out = kernel.variants[variant](x, window)
