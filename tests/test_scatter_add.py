@@ -45,7 +45,7 @@ def test_integer_sums_are_exact_beyond_float64(kernel, variant, values, expected
 @pytest.mark.parametrize("dtype, result", [(np.int8, np.int64), (np.uint16, np.uint64), (np.float16, np.float64),
                                            (np.float32, np.float64), (np.int64, np.int64)])
 def test_result_dtype_is_the_exact_accumulator(kernel, variant, dtype, result):
-    values = _as_kernel_values(kernel, np.array([100, 100, 100], dtype)).astype(dtype)
+    values = _as_kernel_values(kernel, np.array([100, 100, 100], dtype))
     out = kernel.variants[variant](values, np.zeros(3, np.intp), 1)
     assert out.dtype == result and out.reshape(-1)[0] == 300  # int8 would have wrapped to 44
 
