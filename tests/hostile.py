@@ -192,11 +192,15 @@ def outcome(variant, args):
 
 def assert_agrees(kernel, variant, args, expected, actual):
     """actual equals expected, in the reference's result dtype or the one ``variant`` declares:
-    exactly for integers, within dtype-aware tolerance for floats. An error must be of the same class."""
+    exactly for integers and booleans, within dtype-aware tolerance for floats, field by field for
+    a structured result; both in the kernel's ``canonical`` form if it has one. An error must be
+    of the same class."""
     if isinstance(expected, Exception):
         assert type(actual) is type(expected), f"reference raised {expected!r}, variant gave {actual!r}"
         return
     assert not isinstance(actual, Exception), f"variant raised {actual!r}, reference did not"
+    if kernel.canonical is not None:
+        expected, actual = kernel.canonical(args, expected), kernel.canonical(args, actual)
     expected, actual = np.asarray(expected), np.asarray(actual)
     declared = kernel.variants[variant].result_dtype
     if declared is not None and declared.kind == "f":
@@ -205,7 +209,15 @@ def assert_agrees(kernel, variant, args, expected, actual):
     dtype = expected.dtype if declared is None else declared
     assert actual.dtype == dtype, f"result dtype {actual.dtype}, expected {dtype}"
     assert actual.shape == expected.shape
-    if expected.dtype.kind in "iu" and actual.dtype.kind in "iu":
+    if expected.dtype.names is None:
+        _assert_values_agree(kernel, args, expected, actual)
+    for field in expected.dtype.names or ():
+        _assert_values_agree(kernel, args, expected[field], actual[field])
+
+
+def _assert_values_agree(kernel, args, expected, actual):
+    """Equal values of one numeric dtype: integers and booleans exactly, floats within tolerance."""
+    if expected.dtype.kind in "biu" and actual.dtype.kind in "biu":
         np.testing.assert_array_equal(actual, expected)
         return
     coarser = min((d for d in (expected.dtype, actual.dtype) if d.kind == "f"), key=lambda d: d.itemsize)
