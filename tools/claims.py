@@ -43,18 +43,12 @@ def load_claims(path=CLAIMS):
         return tomllib.load(f)["claim"]
 
 
-def variants(claim):
-    """(variant timed before the claim's release, variant timed in it)."""
-    return claim.get("before_variant", claim["variant"]), claim["variant"]
-
-
 def figure(claim):
-    """(asv benchmark, params before, params after) of the figure measuring a claim; its class is the
-    kernel's name in CamelCase, its params those of the suite's measurement (benchmarks/common.py)."""
+    """(asv benchmark, params) of the figure measuring a claim: its class is the kernel's name in
+    CamelCase, its params those of the suite's measurement (benchmarks/common.py)."""
     kernel = KERNELS[claim["kernel"]]
-    n = claim.get("n", kernel.headline_n)
     name = f"bench_{kernel.technique}.{''.join(p.capitalize() for p in kernel.name.split('_'))}.{FIGURE}"
-    return (name, *(point(kernel, variant, n)[1:] for variant in variants(claim)))
+    return name, point(kernel, claim["variant"], claim.get("n", kernel.headline_n))[1:]
 
 
 def compared(claim_release, runs):
@@ -64,6 +58,12 @@ def compared(claim_release, runs):
     before = [run for run in ordered if release(run.numpy) < release(claim_release)]
     after = [run for run in ordered if release(run.numpy) >= release(claim_release)]
     return (before[-1] if before else None), (after[0] if after else None)
+
+
+def _python(run):
+    """The Python version in an asv environment name ('virtualenv-py3.12-...'), or None."""
+    found = re.search(r"-py(\d+\.\d+)", run.env_name)
+    return found and found.group(1)
 
 
 def _params(params):
@@ -84,31 +84,26 @@ def evaluate(claim, runs, band=None, features=frozenset()):
     lacking = [feature for feature in claim["needs"] if feature not in features]
     if lacking:
         return judged(NOT_APPLICABLE, f"needs {', '.join(lacking)}, which this machine lacks")
-    kernel = KERNELS.get(claim["kernel"])
-    unknown = [v for v in dict.fromkeys(variants(claim)) if kernel is None or v not in kernel.variants]
-    if unknown:
-        return judged(NOT_MEASURED, f"npopt's registry has no {', '.join(claim['kernel'] + ':' + v for v in unknown)}")
-    name, before_params, after_params = figure(claim)
-    result["figure"] = name + _params(before_params) + ("" if before_params == after_params else
-                                                        " -> " + _params(after_params))
+    if claim["variant"] not in getattr(KERNELS.get(claim["kernel"]), "variants", {}):
+        return judged(NOT_MEASURED, f"npopt's registry has no {claim['kernel']}:{claim['variant']}")
+    name, params = figure(claim)
+    result["figure"] = name + _params(params)
     before, after = compared(claim["release"], runs)
     if before is None or after is None:
         side = "older than" if before is None else "at or after"
         return judged(NOT_MEASURED, f"no stored NumPy release {side} {claim['release']}")
-    result["compared"] = f"{before.numpy} -> {after.numpy}"
-    pairs = [(run, params, run.values.get(name, {}).get(params)) for run, params in
-             ((before, before_params), (after, after_params))]
-    for run, params, value in pairs:
+    result["compared"] = f"{before.numpy} -> {after.numpy}" + (
+        "" if _python(before) == _python(after) else f" (Python {_python(before)} -> {_python(after)})")
+    old, new = (run.values.get(name, {}).get(params) for run in (before, after))
+    for run, value in ((before, old), (after, new)):
         if value is None:
-            return judged(NOT_MEASURED, f"{name}{_params(params)} is not stored for NumPy {run.numpy}")
-    (_, _, old), (_, _, new) = pairs
+            return judged(NOT_MEASURED, f"{result['figure']} is not stored for NumPy {run.numpy}")
     result["factor"] = factor = old / new
     spread = band or UNMEASURED_SPREAD
-    mark = change(name, old, new, spread, before.samples.get(name, {}).get(before_params),
-                  after.samples.get(name, {}).get(after_params))
+    mark = change(name, old, new, spread, *(run.samples.get(name, {}).get(params) for run in (before, after)))
     if mark != FASTER:
         return judged(NOT_REPRODUCED, "slower beyond the noise" if mark else
-                       f"no change beyond the noise (x{spread:.2f} for seconds)")
+                      f"no change beyond the noise (x{spread:.2f} for seconds)")
     if factor * spread >= claim["factor"]:
         return judged(CONFIRMED, f"reaches {claim['factor']:g}x within the noise (x{spread:.2f} for seconds)")
     return judged(SMALLER, f"faster, but short of {claim['factor']:g}x even allowing the noise (x{spread:.2f})")
