@@ -122,6 +122,13 @@ def test_a_release_not_stored_is_compared_at_the_nearest_stored_one_after_it():
     assert result["compared"] == "2.0.2 -> 2.2.6" and result["factor"] == 4.0
 
 
+def test_a_simd_disabled_twin_is_never_compared():
+    runs = [Run("env-2.4.6", "2.4.6", {SECONDS: {("ufunc", 10_000): 3.0}}, {}),
+            Run("env-2.4.6-nosimd", "2.4.6", {SECONDS: {("ufunc", 10_000): 100.0}}, {}, "X86_V3 X86_V4"),
+            Run("env-2.5.5", "2.5.5", {SECONDS: {("ufunc", 10_000): 1.0}}, {})]
+    assert claims.evaluate(_claim(release="2.5"), runs, 2.0)["factor"] == 3.0
+
+
 def test_a_comparison_across_python_versions_says_so():
     runs = [Run(f"virtualenv-py{py}-numpy{v}", v, {SECONDS: {("ufunc", 10_000): s}}, {})
             for py, v, s in (("3.11", "2.4.6", 3.0), ("3.12", "2.5.5", 1.0))]
