@@ -9,14 +9,24 @@ LEVELS = ["AVX2", "AVX512_SKX", "AVX512_ICL", "AVX512_SPR"]
 GROUPS = {"X86_V3": "AVX2", "X86_V4": "AVX512_SKX"}  # NumPy >= 2.5's names for the same levels
 
 
-def dispatched_targets():
-    """The SIMD targets NumPy dispatches to here (as ``numpy.show_runtime()`` reports them)."""
+def _umath():
     try:
         from numpy._core import _multiarray_umath as umath
     except ImportError:  # NumPy 1.x
         from numpy.core import _multiarray_umath as umath
+    return umath
+
+
+def dispatched_targets():
+    """The SIMD targets NumPy dispatches to here (as ``numpy.show_runtime()`` reports them)."""
+    umath = _umath()
     found = umath.__cpu_features__
     return [target for target in umath.__cpu_dispatch__ if found.get(target)]
+
+
+def cpu_features():
+    """Every CPU feature NumPy detects here, named as in its ``__cpu_features__`` ('AVX2', 'AVX512_SKX')."""
+    return frozenset(name for name, found in _umath().__cpu_features__.items() if found)
 
 
 def track_numpy_dispatches(level):

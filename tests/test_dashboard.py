@@ -2,8 +2,9 @@
 
 Publishes the stored results (results/) into a temporary directory the way `make publish` does,
 serves it on 127.0.0.1 and checks: the asv index loads with no failed or outside request, a
-benchmark graph draws one series per NumPy environment, and the overview page lists every
-technique and draws a chart per technique with results. Screenshots go to test-artifacts/. Needs Debian's chromium (`make test` installs it).
+benchmark graph draws one series per NumPy environment, the overview page lists every technique
+and draws a chart per technique with results, and the claims page lists every release-note claim.
+Screenshots go to test-artifacts/. Needs Debian's chromium (`make test` installs it).
 """
 import functools
 import http.server
@@ -99,6 +100,7 @@ def test_index_loads_everything_from_the_local_server(page, site):
     assert page.locator("text=bench_vectorization").count() > 0
     assert page.locator("#nav-li-npopt-overview a").get_attribute("href") == "overview.html"
     assert page.locator("#nav-li-npopt-gate a").get_attribute("href") == "gate.html"
+    assert page.locator("#nav-li-npopt-claims a").get_attribute("href") == "claims.html"
 
 
 def test_graph_draws_one_series_per_numpy_version(page, site):
@@ -186,6 +188,15 @@ def test_a_variant_missing_from_a_numpy_is_a_gap_and_a_change_a_mark(page, site)
     assert series["y"] == list(speedups.values())
     assert series["marks"] == [None, None, None, change.FASTER]
     assert "\u25b2 2.3.5" in figure.locator(".legend").inner_text()
+
+
+def test_claims_page_lists_every_release_note_claim(page, site):
+    from tools.claims import load_claims
+
+    page.goto(site[1] + "claims.html")
+    screenshot(page, "dashboard-claims.png")
+    assert page.problems == []
+    assert page.locator("tr.claim").count() == len(load_claims())
 
 
 def test_regressions_page_and_feed_never_call_an_improvement_a_regression(page, site):

@@ -7,7 +7,7 @@
   python -m tools.bench history 5        the last 5 commits of main, newest NumPy (or --numpy),
                                          skipping every commit/environment already stored
   python -m tools.bench history A..B     an explicit range, likewise
-  python -m tools.bench publish          rebuild html/ (and the overview page) from stored results
+  python -m tools.bench publish          rebuild html/ (and the overview and claims pages) from stored results
 
 Results live in results/<machine>/ (asv's layout, kept in git); the machine name is this host's
 hardware fingerprint (tools/machine.py), so another host is another machine. Exit status: 0, or
@@ -110,7 +110,8 @@ def run_options(machine):
 
 
 def publish(machine, env, html_dir="html"):
-    """asv publish (every machine's stored results), then make the pages work offline and add the overview."""
+    """asv publish (every machine's stored results), then make the pages work offline and add the overview,
+    the release-note claims (this machine) and the gate page."""
     asv("publish", "--html-dir", html_dir, env=env)
     subprocess.run([sys.executable, "tools/offline_assets.py", html_dir], cwd=ROOT, check=True)
     machines = sorted(stored_machines(), key=lambda m: m != machine)  # this machine's table first
@@ -118,17 +119,20 @@ def publish(machine, env, html_dir="html"):
     subprocess.run([sys.executable, "-m", "tools.overview", *(a for m in machines for a in ("--machine", m)),
                     "--html", f"{out}.html", "--csv", f"{out}.csv", "--json", f"{out}.json"],
                    cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "-m", "tools.claims", "--html", os.path.join(html_dir, "claims.html")],
+                   cwd=ROOT, env=env, check=True)
     write_gate_page(html_dir)
     link_pages(os.path.join(html_dir, "index.html"))
     print(f"\nDashboard: {html_dir}/ (overview page: {out}.html). Serve it with: make serve")
 
 
 NAV_LINKS = ('<li id="nav-li-npopt-overview"><a href="overview.html">NumPy versions</a></li>'
-             '<li id="nav-li-npopt-gate"><a href="gate.html">Regression gate</a></li>')
+             '<li id="nav-li-npopt-gate"><a href="gate.html">Regression gate</a></li>'
+             '<li id="nav-li-npopt-claims"><a href="claims.html">Release-note claims</a></li>')
 
 
 def link_pages(index):
-    """Add the overview and gate pages to asv's navigation bar (once)."""
+    """Add the overview, gate and claims pages to asv's navigation bar (once)."""
     with open(index) as f:
         page = f.read()
     anchor = '<li id="nav-li-regressions"><a href="#/regressions">Regressions</a></li>'
