@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import tracemalloc
 
 import numpy as np
@@ -44,11 +45,29 @@ ALIGNMENT = 64  # bytes every benchmark array starts on: a cache line, and one A
 GRID = "NPOPT_GRID"  # "headline": time each variant at its kernel's headline size only (older NumPy releases)
 
 
+CLAIMS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "claims", "numpy_release_notes.toml")
+
+
 def headline_only():
     """True when this run times the headline points only: ``make bench`` gives the older NumPy releases
     the points their speedups and the release-note claims are read at, and the newest every size
     (README "Time budget")."""
     return os.environ.get(GRID) == "headline"
+
+
+def load_claims(path=CLAIMS):
+    """The release-note claims of the data file (tools/claims.py judges them), in its order (a list of dicts)."""
+    with open(path, "rb") as f:
+        return tomllib.load(f)["claim"]
+
+
+def claimed_sizes():
+    """{kernel key: {n}}: the sizes other than the headline at which a release-note claim reads a kernel."""
+    sizes = {}
+    for claim in load_claims():
+        if "n" in claim:
+            sizes.setdefault(claim["kernel"], set()).add(claim["n"])
+    return sizes
 
 
 def calibrate(fn, args, seconds):
@@ -138,8 +157,8 @@ def benchmarked(kernel, variant, n, order="C"):
     reason = kernel.variants[variant].unavailable
     if reason is not None:
         raise NotImplementedError(reason)
-    if headline_only() and (n, order) != (kernel.headline_n, "C"):
-        raise NotImplementedError(f"{GRID}=headline: {kernel.key} is timed at n={kernel.headline_n} only in this run")
+    if headline_only() and (order != "C" or n not in {kernel.headline_n} | claimed_sizes().get(kernel.key, set())):
+        raise NotImplementedError(f"{GRID}=headline: {kernel.key} is timed at its headline and claimed sizes only")
     max_n = kernel.variants[variant].max_n
     if max_n is not None and n > max_n:
         raise NotImplementedError(f"{kernel.key}:{variant} is only benchmarked up to n={max_n}")

@@ -17,30 +17,21 @@ Usage: python -m tools.claims [--commit REV] [--html F]
 """
 import argparse
 import html
-import os
 import re
 import sys
-import tomllib
 
 from benchmarks.bench_simd import cpu_features
-from benchmarks.common import point
+from benchmarks.common import load_claims, point
 from npopt.registry import KERNELS, release
 from tools.change import FASTER, UNMEASURED_SPREAD, change, noise
 from tools.machine import this_machine
-from tools.results import ROOT, in_release_order, latest_commit, load
+from tools.results import in_release_order, latest_commit, load
 from tools.summary import table
 
-CLAIMS = os.path.join(ROOT, "claims", "numpy_release_notes.toml")
 FIGURE = "track_seconds"
 CONFIRMED, SMALLER, NOT_REPRODUCED = "confirmed", "smaller", "not reproduced"
 NOT_APPLICABLE, NOT_MEASURED = "not applicable on this machine", "not measured"
 PULL = "https://github.com/numpy/numpy/pull/{}"
-
-
-def load_claims(path=CLAIMS):
-    """The claims of the data file, in its order (a list of dicts)."""
-    with open(path, "rb") as f:
-        return tomllib.load(f)["claim"]
 
 
 def figure(claim):
