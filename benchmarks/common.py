@@ -49,8 +49,9 @@ CLAIMS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 
 
 def headline_only():
-    """True when this run times the headline points only: ``make bench`` gives the older NumPy releases
-    the points their speedups and the release-note claims are read at, and the newest every size
+    """True when this run times the headline points only, in one measuring process: ``make bench``
+    gives the older NumPy releases (and the SIMD-disabled twin) the points their speedups, charts and
+    release-note claims are read at, and the newest release every size in PROCESSES processes
     (README "Time budget")."""
     return os.environ.get(GRID) == "headline"
 
@@ -217,7 +218,8 @@ with open({out!r}, "w") as f:
 
 def measure_suite(processes=None, window=None, min_samples=None):
     """{(kernel key, *asv parameters): best seconds}: the minimum over ``processes`` fresh processes
-    (PROCESSES), one after another, each timing every point of ``suite_calls`` over ``window``.
+    (PROCESSES, or one in a headline-only run), one after another, each timing every point of
+    ``suite_calls`` over ``window``.
 
     Several processes, because a process can be slow for its whole life (where its large arrays
     landed, whether it got huge pages) and because the host's slow phases can outlast one window.
@@ -228,7 +230,7 @@ def measure_suite(processes=None, window=None, min_samples=None):
         out = os.path.join(tmp, "best.json")
         code = _CHILD.format(root=root, out=out, window=WINDOW_SECONDS if window is None else window,
                              min_samples=MIN_SAMPLES if min_samples is None else min_samples)
-        for _ in range(PROCESSES if processes is None else processes):
+        for _ in range(processes or (1 if headline_only() else PROCESSES)):
             subprocess.run([sys.executable, "-c", code], check=True)
             with open(out) as f:
                 for key, seconds in json.load(f):

@@ -1,6 +1,7 @@
 """The asv suite is code too: it imports, covers every registered variant, times the variant it
 names, and every benchmark runs once without error (the smoke run)."""
 import itertools
+import re
 import os
 import time
 
@@ -181,8 +182,9 @@ def test_older_releases_are_timed_at_the_headline_points_and_the_newest_at_every
     from tools.bench import time_budget
     envs = [("py3.11-numpy1.23.5", "1.23.5"), ("py3.11-numpy2.4.6", "2.4.6"),
             ("py3.12-numpy2.5.5-NPY_DISABLE_CPU_FEATURES...", "2.5.5"), ("py3.12-numpy2.5.5", "2.5.5")]
-    assert time_budget(envs) == [(["py3.11-numpy1.23.5", "py3.11-numpy2.4.6"], "headline"),
-                                 (["py3.12-numpy2.5.5-NPY_DISABLE_CPU_FEATURES...", "py3.12-numpy2.5.5"], "full")]
+    assert time_budget(envs) == [(["py3.11-numpy1.23.5", "py3.11-numpy2.4.6",
+                                   "py3.12-numpy2.5.5-NPY_DISABLE_CPU_FEATURES..."], "headline"),
+                                 (["py3.12-numpy2.5.5"], "full")]
     assert time_budget(envs[-1:]) == [(["py3.12-numpy2.5.5"], "full")]
 
 
@@ -201,3 +203,19 @@ def test_a_headline_run_times_every_variant_at_its_headline_point_and_skips_the_
     other = next(n for n in kernel.sizes if n != kernel.headline_n)
     with pytest.raises(NotImplementedError, match="headline"):
         common.benchmarked(kernel, kernel.reference, other)
+
+
+def test_a_headline_run_measures_in_one_process_and_a_full_run_in_several(monkeypatch):
+    started = []
+
+    def fake_run(command, check):
+        started.append(command)
+        with open(re.search(r"open\('([^']+)', \"w\"\)", command[2]).group(1), "w") as f:
+            f.write("[]")
+
+    monkeypatch.setattr(common.subprocess, "run", fake_run)
+    common.measure_suite(window=0)
+    assert len(started) == common.PROCESSES > 1
+    monkeypatch.setenv(common.GRID, "headline")
+    common.measure_suite(window=0)
+    assert len(started) == common.PROCESSES + 1

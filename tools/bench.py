@@ -2,8 +2,8 @@
 
   python -m tools.bench                  HEAD in every environment of the NumPy matrix
   python -m tools.bench --numpy 2.0.2    HEAD in the named NumPy environment(s) only (repeatable)
-  python -m tools.bench --quick          a first look: newest NumPy, one call per benchmark; its
-                                         results go to .asv/quick/ and never mix with the stored ones
+  python -m tools.bench --quick          a first look: newest NumPy, headline points, one measuring
+                                         process; its results go to .asv/quick/, never mixed with the stored ones
   python -m tools.bench history 5        the last 5 commits of main, newest NumPy (or --numpy),
                                          skipping every commit/environment already stored
   python -m tools.bench history A..B     an explicit range, likewise
@@ -180,7 +180,7 @@ def main(argv=None):
 
     if args.quick:
         status = asv("--config", config, "run", "--quick", *run_options(machine),
-                     *selection, *bench, "HEAD^!", env=env, check=False)
+                     *selection, *bench, "HEAD^!", env={**env, GRID: "headline"}, check=False)
         subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--config", config,
                         "--commit", "HEAD"], cwd=ROOT, env=env)
         return status
@@ -205,10 +205,10 @@ def main(argv=None):
 
 
 def time_budget(envs):
-    """[(environment names, NPOPT_GRID)]: the newest NumPy release (and its SIMD-disabled twin) timed
-    at every size, the older releases at each kernel's headline size only, which is where the
-    speedups, the overview's charts and the release-note claims read them (README "Time budget")."""
-    newest = [name for name, numpy_version in envs if numpy_version == envs[-1][1]]
+    """[(environment names, NPOPT_GRID)]: the newest NumPy release timed at every size, the older
+    releases and the SIMD-disabled twin at the headline points only, which is where the speedups,
+    the overview's charts and the release-note claims read them (README "Time budget")."""
+    newest = [envs[-1][0]]
     older = [name for name, _ in envs if name not in newest]
     return [(names, grid) for names, grid in ((older, "headline"), (newest, "full")) if names]
 
