@@ -37,7 +37,7 @@ def test_variant_agrees_with_reference_property(kernel, variant, n, dtype_index,
 
 
 def _copies(args):
-    return tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)
+    return tuple(np.copy(a) if isinstance(a, np.ndarray) else list(a) if isinstance(a, list) else a for a in args)
 
 
 def test_no_variant_changes_an_argument_it_does_not_declare(kernel, case):
@@ -108,17 +108,36 @@ def test_bad_array_argument_is_rejected_by_name(kernel, variant, bad):
             _raises_naming(fn, args[:i] + [corrupt(arg)] + args[i + 1:], names[i], error)
 
 
+# A variant whose prepare makes Python lists (small_arrays) takes them as its arrays: a list argument
+# must be a list of real numbers.
+BAD_LISTS = {
+    "an ndarray": (np.asarray, TypeError),
+    "a nested list": (lambda a: [[v] for v in a], TypeError),
+    "a list of strings": (lambda a: [str(v) for v in a], TypeError),
+    "a list of complex numbers": (lambda a: [complex(v, 1) for v in a], TypeError),
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_LISTS))
+def test_bad_list_argument_is_rejected_by_name(kernel, variant, bad):
+    corrupt, error = BAD_LISTS[bad]
+    fn, names, args = _public_args(kernel, variant)
+    for i, arg in enumerate(args):
+        if isinstance(arg, list):
+            _raises_naming(fn, args[:i] + [corrupt(arg)] + args[i + 1:], names[i], error)
+
+
 def test_mismatched_lengths_are_rejected_by_name(kernel, variant):
     fn, names, args = _public_args(kernel, variant)
-    arrays = [i for i, a in enumerate(args) if isinstance(a, np.ndarray)]
+    arrays = [i for i, a in enumerate(args) if isinstance(a, (np.ndarray, list))]
     for i in arrays[1:]:
-        shorter = args[i][..., :-1]
+        shorter = args[i][..., :-1] if isinstance(args[i], np.ndarray) else args[i][:-1]
         _raises_naming(fn, args[:i] + [shorter] + args[i + 1:], names[i], ValueError)
 
 
 def test_bad_scalar_argument_is_rejected_by_name(kernel, variant):
     fn, names, args = _public_args(kernel, variant)
     for i, arg in enumerate(args):
-        if not isinstance(arg, np.ndarray):
+        if not isinstance(arg, (np.ndarray, list)):
             _raises_naming(fn, args[:i] + ["1.0"] + args[i + 1:], names[i], TypeError)
             _raises_naming(fn, args[:i] + [float("nan")] + args[i + 1:], names[i], ValueError)
