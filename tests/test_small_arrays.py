@@ -10,7 +10,20 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from benchmarks.bench_small_arrays import Crossover, crossover_n  # noqa: E402
+from benchmarks.common import build  # noqa: E402
 from npopt import small_arrays  # noqa: E402
+
+
+def test_benchmarked_vectors_pass_the_boundary_without_the_full_check(monkeypatch):
+    """The full check costs as much as a small np.dot: the timed float64 vectors never reach it."""
+    def full_check(*args):
+        raise AssertionError("the full check ran")
+
+    monkeypatch.setattr(small_arrays._check, "floating", full_check)
+    for kernel in (small_arrays.TOTAL, small_arrays.DOT):
+        for variant in kernel.variants:
+            fn, args = build(kernel, variant, 10)
+            fn(*args)
 
 
 def test_python_variants_get_lists_of_floats_and_numpy_variants_arrays():
