@@ -41,6 +41,14 @@ WINDOW_SECONDS = 12.0  # each measuring process spreads its samples over at leas
 PROCESSES = 3  # measuring processes, one after another; each figure keeps its best
 MIN_SAMPLES = 3  # ... and each call gets at least this many, however slow it is
 ALIGNMENT = 64  # bytes every benchmark array starts on: a cache line, and one AVX-512 vector
+GRID = "NPOPT_GRID"  # "headline": time each variant at its kernel's headline size only (older NumPy releases)
+
+
+def headline_only():
+    """True when this run times the headline points only: ``make bench`` gives the older NumPy releases
+    the points their speedups and the release-note claims are read at, and the newest every size
+    (README "Time budget")."""
+    return os.environ.get(GRID) == "headline"
 
 
 def calibrate(fn, args, seconds):
@@ -123,12 +131,15 @@ def build(kernel, variant, n, order="C"):
     return v.fn, tuple(aligned(a) for a in v.prepare(*kernel.inputs(n, order=order)))
 
 
-def benchmarked(kernel, variant, n):
+def benchmarked(kernel, variant, n, order="C"):
     """Raise NotImplementedError (asv: skipped, n/a) where a variant is not benchmarked: in a NumPy
-    that lacks its API (the reason names the release it needs), and an interpreted loop above its max_n."""
+    that lacks its API (the reason names the release it needs), off the headline point in a
+    headline-only run, and an interpreted loop above its max_n."""
     reason = kernel.variants[variant].unavailable
     if reason is not None:
         raise NotImplementedError(reason)
+    if headline_only() and (n, order) != (kernel.headline_n, "C"):
+        raise NotImplementedError(f"{GRID}=headline: {kernel.key} is timed at n={kernel.headline_n} only in this run")
     max_n = kernel.variants[variant].max_n
     if max_n is not None and n > max_n:
         raise NotImplementedError(f"{kernel.key}:{variant} is only benchmarked up to n={max_n}")
@@ -140,7 +151,7 @@ def prepared(kernel_key, variant, n, order="C"):
     Interpreted loops raise NotImplementedError (asv: skipped) above their max_n.
     """
     kernel = KERNELS[kernel_key]
-    benchmarked(kernel, variant, n)
+    benchmarked(kernel, variant, n, order)
     fn, args = build(kernel, variant, n, order)
     fn(*args)
     return fn, args
@@ -238,7 +249,7 @@ class KernelBenchmark(SuiteMeasurement, abc.ABC):
             cls.params, cls.param_names = grid(cls.kernel)
 
     def setup(self, best, variant, n, *order):
-        benchmarked(self.kernel, variant, n)
+        benchmarked(self.kernel, variant, n, *order)
 
     def track_seconds(self, best, *params):
         """Seconds per call of the variant: its best calibrated sample (see the module docstring)."""

@@ -2,10 +2,11 @@
 
 Importing the package registers every kernel in ``npopt.registry.KERNELS``.
 """
-from . import bandwidth, broadcasting, compiled, dtypes, inplace, layout, small_arrays, threads, vectorization  # noqa: F401
+from . import bandwidth, broadcasting, compiled, dtypes, inplace, layout, vectorization  # noqa: F401
+from . import scatter_add, sliding_windows, small_arrays, threads  # noqa: F401
 from .registry import KERNELS, Kernel, Variant, by_technique
 
-TECHNIQUES = ("vectorization", "broadcasting", "dtypes", "inplace", "layout", "compiled", "bandwidth", "small_arrays",
-              "threads")
+TECHNIQUES = ("vectorization", "broadcasting", "dtypes", "inplace", "layout", "compiled", "bandwidth", "scatter_add",
+              "sliding_windows", "small_arrays", "threads")
 
 __all__ = ["KERNELS", "Kernel", "Variant", "TECHNIQUES", "by_technique"]

@@ -145,12 +145,21 @@ def cases(kernel):
     yield from hostile_arrays(kernel)
 
 
+def data_arguments(kernel):
+    """Per argument, whether the kernel builds it in the dtype it is asked for (data), rather than
+    in a dtype of its own (labels, indices: their signs and values stay as built)."""
+    asked = zip(kernel.inputs(3, dtype=np.int8), kernel.inputs(3, dtype=np.float32))
+    return [isinstance(a, np.ndarray) and a.dtype != b.dtype for a, b in asked]
+
+
 def hostile_arrays(kernel):
-    """(label, args) beyond the grid: every width (mixed signs, byte-swapped, Inf and subnormals),
-    then the kernel's first dtype read-only, subclassed, memory-mapped and unaligned."""
+    """(label, args) beyond the grid: every width (data of mixed signs, byte-swapped, Inf and
+    subnormals), then the kernel's first dtype read-only, subclassed, memory-mapped and unaligned."""
+    data = data_arguments(kernel)
     for dtype in WIDTHS:
         dtype = np.dtype(dtype)
-        args = tuple(mixed_signs(a) for a in kernel.inputs(WIDTH_N, dtype=dtype, seed=WIDTH_N))
+        built = kernel.inputs(WIDTH_N, dtype=dtype, seed=WIDTH_N)
+        args = tuple(mixed_signs(a) if is_data else a for a, is_data in zip(built, data))
         yield f"{dtype.name}-n{WIDTH_N}-signed", args
         if dtype.itemsize > 1:
             yield f"{dtype.name}-n{WIDTH_N}-swapped", tuple(byte_swapped(a) for a in args)

@@ -10,6 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from benchmarks.bench_small_arrays import Crossover, crossover_n  # noqa: E402
+from benchmarks import common  # noqa: E402
 from benchmarks.common import build  # noqa: E402
 from npopt import small_arrays  # noqa: E402
 
@@ -92,3 +93,9 @@ def test_crossover_figure_is_na_when_numpy_never_wins():
     best = _best(small_arrays.DOT, python=lambda n: 1e-9 * n, numpy=lambda n: 1e-3 + 1e-9 * n)
     with pytest.raises(NotImplementedError, match="not faster"):
         Crossover().setup(best, "dot")
+
+
+def test_crossover_figure_is_na_in_a_run_that_times_the_headline_sizes_only(monkeypatch):
+    monkeypatch.setenv(common.GRID, "headline")
+    with pytest.raises(NotImplementedError, match="headline"):
+        Crossover().setup({}, "total")

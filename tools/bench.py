@@ -25,8 +25,9 @@ from asv import environment, util
 from asv.config import Config
 from packaging.version import Version
 
+from benchmarks.common import GRID
 from tools.machine import asv_machine_args, this_machine
-from tools.results import machines as stored_machines
+from tools.results import SIMD_SWITCH, machines as stored_machines
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "asv.conf.json")
@@ -55,22 +56,23 @@ def runs_here(python, env):
 
 
 def environments(conf, env, numpy_versions=None):
-    """(name, NumPy version) of each matrix environment this machine can build, newest NumPy last.
+    """(name, NumPy version) of each matrix environment this machine can build, newest NumPy last
+    (a SIMD-disabled twin just before its release: "the newest" is the NumPy as users get it).
 
     Prints one line for each Python the matrix names that is not here.
     """
     missing = {p for p in conf.pythons if not runs_here(p, env)}
     for python in sorted(missing):
         print(f"Python {python} is not on this machine: skipping its environments.")
-    found = [(e.name, e._requirements["numpy"]) for e in environment.get_environments(conf, None, verbose=False)
-             if e._python not in missing]
+    found = sorted(((e.name, e._requirements["numpy"]) for e in environment.get_environments(conf, None, verbose=False)
+                    if e._python not in missing), key=lambda nv: (Version(nv[1]), SIMD_SWITCH not in nv[0]))
     if numpy_versions:
         unknown = set(numpy_versions) - {v for _, v in found}
         if unknown:
             raise SystemExit(f"no environment here for NumPy {', '.join(sorted(unknown))}; "
                              f"the matrix has {', '.join(v for _, v in found)}")
         found = [(n, v) for n, v in found if v in numpy_versions]
-    return sorted(found, key=lambda nv: Version(nv[1]))
+    return found
 
 
 def asv(*args, env, check=True):
@@ -185,14 +187,26 @@ def main(argv=None):
         status = asv("run", "--skip-existing", *run_options(machine),
                      *selection, *bench, revs, env=env, check=False)
     else:
-        status = asv("run", "--parallel", str(os.cpu_count() or 1), *run_options(machine),
-                     *selection, *bench, "HEAD^!", env=env, check=False)  # --parallel: builds only
+        status = 0
+        for names, grid in time_budget(envs):
+            status = asv("run", "--parallel", str(os.cpu_count() or 1), *run_options(machine),
+                         *(a for name in names for a in ("-E", name)), *bench, "HEAD^!",
+                         env={**env, GRID: grid}, check=False) or status  # --parallel: builds only
         subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--commit", "HEAD",
                         "--numpy", envs[-1][1]], cwd=ROOT, env=env)
     publish(machine, env)
     if status:
         print(f"asv exited with status {status}: some benchmarks failed (see above).", file=sys.stderr)
     return status
+
+
+def time_budget(envs):
+    """[(environment names, NPOPT_GRID)]: the newest NumPy release (and its SIMD-disabled twin) timed
+    at every size, the older releases at each kernel's headline size only, which is where the
+    speedups, the overview's charts and the release-note claims read them (README "Time budget")."""
+    newest = [name for name, numpy_version in envs if numpy_version == envs[-1][1]]
+    older = [name for name, _ in envs if name not in newest]
+    return [(names, grid) for names, grid in ((older, "headline"), (newest, "full")) if names]
 
 
 def commits_on_main():
