@@ -37,7 +37,7 @@ def test_variant_agrees_with_reference_property(kernel, variant, n, dtype_index,
 
 
 def _copies(args):
-    return tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)
+    return tuple(np.copy(a) if isinstance(a, np.ndarray) else list(a) if isinstance(a, list) else a for a in args)
 
 
 def test_no_variant_changes_an_argument_it_does_not_declare(kernel, case):
@@ -108,11 +108,30 @@ def test_bad_array_argument_is_rejected_by_name(kernel, variant, bad):
             _raises_naming(fn, args[:i] + [corrupt(arg)] + args[i + 1:], names[i], error)
 
 
+# A variant whose prepare makes Python lists (small_arrays) takes them as its arrays: a list argument
+# must be a list of real numbers.
+BAD_LISTS = {
+    "an ndarray": (np.asarray, TypeError),
+    "a nested list": (lambda a: [[v] for v in a], TypeError),
+    "a list of strings": (lambda a: [str(v) for v in a], TypeError),
+    "a list of complex numbers": (lambda a: [complex(v, 1) for v in a], TypeError),
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_LISTS))
+def test_bad_list_argument_is_rejected_by_name(kernel, variant, bad):
+    corrupt, error = BAD_LISTS[bad]
+    fn, names, args = _public_args(kernel, variant)
+    for i, arg in enumerate(args):
+        if isinstance(arg, list):
+            _raises_naming(fn, args[:i] + [corrupt(arg)] + args[i + 1:], names[i], error)
+
+
 def test_mismatched_lengths_are_rejected_by_name(kernel, variant):
     """A shorter array is a ValueError naming it, unless the kernel declares its length free:
     then it is valid input, and the variant must agree with the reference on it."""
     fn, names, args = _public_args(kernel, variant)
-    arrays = [i for i, a in enumerate(args) if isinstance(a, np.ndarray)]
+    arrays = [i for i, a in enumerate(args) if isinstance(a, (np.ndarray, list))]
     for i in arrays[1:]:
         if names[i] in kernel.free_lengths:
             shorter = list(kernel.inputs(5))
@@ -120,12 +139,13 @@ def test_mismatched_lengths_are_rejected_by_name(kernel, variant):
             expected = outcome(kernel.variants[kernel.reference], shorter)
             assert_agrees(kernel, variant, shorter, expected, outcome(kernel.variants[variant], shorter))
         else:
-            _raises_naming(fn, args[:i] + [args[i][..., :-1]] + args[i + 1:], names[i], ValueError)
+            shorter = args[i][..., :-1] if isinstance(args[i], np.ndarray) else args[i][:-1]
+            _raises_naming(fn, args[:i] + [shorter] + args[i + 1:], names[i], ValueError)
 
 
 def test_bad_scalar_argument_is_rejected_by_name(kernel, variant):
     fn, names, args = _public_args(kernel, variant)
     for i, arg in enumerate(args):
-        if not isinstance(arg, np.ndarray):
+        if not isinstance(arg, (np.ndarray, list)):
             _raises_naming(fn, args[:i] + ["1.0"] + args[i + 1:], names[i], TypeError)
             _raises_naming(fn, args[:i] + [float("nan")] + args[i + 1:], names[i], ValueError)
