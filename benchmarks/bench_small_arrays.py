@@ -4,7 +4,7 @@ import math
 from npopt import small_arrays
 from npopt.registry import KERNELS, by_technique
 
-from .common import GRID, KernelBenchmark, SpeedupBenchmark, SuiteMeasurement, headline_only
+from .common import KernelBenchmark, SpeedupBenchmark, SuiteMeasurement
 
 
 class Total(KernelBenchmark):
@@ -41,7 +41,8 @@ def crossover_n(sizes, reference, variant):
 class Crossover(SuiteMeasurement):
     """Smallest n from which on the numpy variant beats the Python list (``crossover_n``), from the
     suite's one measurement. Lower is better: NumPy's per-call overhead pays off sooner. n/a when
-    NumPy is not faster even at the largest size, and in a run that times the headline sizes only."""
+    NumPy is not faster even at the largest size. Every release times these kernels at every size
+    (``every_size_in_every_release``), so the crossover is tracked per NumPy version."""
 
     timeout = 120
     params, param_names = [[k.name for k in by_technique("small_arrays")]], ["kernel"]
@@ -53,8 +54,6 @@ class Crossover(SuiteMeasurement):
         return crossover_n(kernel.sizes, seconds[kernel.reference], seconds["numpy"])
 
     def setup(self, best, name):
-        if headline_only():
-            raise NotImplementedError(f"{GRID}=headline: the crossover needs every size")
         if self.crossover(best, name) is None:
             raise NotImplementedError(f"numpy is not faster than Python at any n up to {max(small_arrays.SIZES)}")
 

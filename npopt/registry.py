@@ -107,6 +107,9 @@ class Kernel:
     kernels whose answer is not unique (an unstable argsort orders equal values freely); the tests
     compare variants in that form. ``free_lengths`` names the array arguments whose length is
     independent of the others (keys to look up, a table): a shorter one is valid input.
+    ``every_size_in_every_release`` has a headline-only benchmark run (the older
+    NumPy releases) time this kernel at all its sizes: for a figure read across sizes, such as a
+    crossover, that must be tracked per release.
     """
 
     technique: str
@@ -120,6 +123,7 @@ class Kernel:
     tolerance: Callable | None = None
     canonical: Callable | None = None
     free_lengths: tuple = ()
+    every_size_in_every_release: bool = False
     nan_ok: bool = True
     variants: dict = field(default_factory=dict)
     reference: str | None = None

@@ -59,7 +59,7 @@ def _validate_list(x):
 
 TOTAL = kernel(
     "small_arrays", "total", make_inputs=_one_vector, validate=_validate_vector,
-    sizes=SIZES, headline_n=10, tolerance=summation_tolerance,
+    sizes=SIZES, headline_n=10, tolerance=summation_tolerance, every_size_in_every_release=True,
 )
 
 
@@ -104,7 +104,7 @@ def dot_tolerance(args, result):
 
 DOT = kernel(
     "small_arrays", "dot", make_inputs=_two_vectors, validate=_validate_pair,
-    sizes=SIZES, headline_n=10, tolerance=dot_tolerance,
+    sizes=SIZES, headline_n=10, tolerance=dot_tolerance, every_size_in_every_release=True,
 )
 
 
