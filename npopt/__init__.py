@@ -2,9 +2,12 @@
 
 Importing the package registers every kernel in ``npopt.registry.KERNELS``.
 """
-from . import bandwidth, broadcasting, compiled, dtypes, inplace, layout, vectorization  # noqa: F401
+from . import (  # noqa: F401
+    bandwidth, broadcasting, compiled, dtypes, fused_expressions, inplace, layout, strings, vectorization,
+)
 from .registry import KERNELS, Kernel, Variant, by_technique
 
-TECHNIQUES = ("vectorization", "broadcasting", "dtypes", "inplace", "layout", "compiled", "bandwidth")
+TECHNIQUES = ("vectorization", "broadcasting", "dtypes", "inplace", "layout", "compiled", "bandwidth",
+              "strings", "fused_expressions")
 
 __all__ = ["KERNELS", "Kernel", "Variant", "TECHNIQUES", "by_technique"]
