@@ -1,4 +1,4 @@
-"""npopt.fused_expressions: NumPy's temporaries vs numexpr, one Numba loop and NumPy over chunks, in time and bytes."""
+"""npopt.fused_expressions: NumPy's temporaries vs numexpr, a Numba loop and chunked NumPy, in time and bytes."""
 from npopt import fused_expressions
 
 from .common import AllocationBenchmark, SpeedupBenchmark

@@ -2,18 +2,20 @@
 
 The same strings four ways: a Python list (a loop of str methods), an object array (NumPy only
 hands each element to a Python function, ``np.frompyfunc``: np.char refuses object arrays),
-a fixed-width '<U' array (UTF-32, every string padded to the longest, with ``np.char``: a
-Python-level loop over str methods in NumPy 1.x, C++ ufuncs from 2.0) and a StringDType array
-(NumPy >= 2.0: UTF-8, variable width, with the ``np.strings`` ufuncs). ``prepare`` converts the
-kernel's input into each storage, outside the timed region; results are compared as Python
-values (str or int), whatever container holds them.
+a fixed-width '<U' array (UTF-32, every string padded to the longest, with ``np.char``, which
+calls the Python str method on each element in NumPy 1.x and is C++ ufuncs from 2.0) and a
+StringDType array (NumPy >= 2.0: UTF-8, variable width, with the ``np.strings`` ufuncs).
+``prepare`` converts the kernel's input into each storage, outside the timed region; results are
+compared as Python values (str or int), whatever container holds them.
 
 The kernels follow Python's str: ``len`` counts code points and ``upper`` applies Unicode's full
 case mapping, so 'ß'.upper() == 'SS' and a string can grow (at most 3 code points per code
 point). A fixed-width array keeps its width: np.char.upper silently cuts such strings short
-(['straße'] -> ['STRASS'], NumPy 1.23 to 2.4); the fixed_width variant re-does those in a
-wider array. Two inputs cannot be stored everywhere and are refused: trailing NULs, which a
-'<U' array drops, and lone surrogates, which StringDType's UTF-8 cannot encode.
+(['straße'] -> ['STRASS'] in NumPy 1.23.5 and 2.4.6); the fixed_width variant re-does those in
+a wider array. Two inputs cannot be stored everywhere, and converting them into the storage
+that cannot hold them raises ValueError: a trailing NUL ('<U' drops it) and a lone surrogate
+(StringDType's UTF-8 cannot encode it: given one, string_dtype raises where the others compute,
+so the kernels are defined on surrogate-free text).
 """
 import numpy as np
 
@@ -40,7 +42,7 @@ def _validate_words(x):
     return (_check.strings(x, "x"),)
 
 
-def _stored_as(x, kind):
+def _in_storage(x, kind):
     """Whether x is an ndarray of dtype kind ``kind`` already ('O' object, 'U' fixed width, 'T' StringDType)."""
     return isinstance(x, np.ndarray) and x.dtype.kind == kind
 
@@ -52,12 +54,12 @@ def _as_list(x):
 
 def _as_objects(x):
     """x as an object array of str: itself when it is one (its items are checked by str's methods)."""
-    return x if _stored_as(x, "O") else np.array(_as_list(x), dtype=object)
+    return x if _in_storage(x, "O") else np.array(_as_list(x), dtype=object)
 
 
 def _as_fixed_width(x):
     """x as a fixed-width '<U' array: itself when it is one."""
-    if _stored_as(x, "U"):
+    if _in_storage(x, "U"):
         return x
     words = _as_list(x)
     if any(w.endswith("\0") for w in words):
@@ -67,7 +69,7 @@ def _as_fixed_width(x):
 
 def _as_string_dtype(x):
     """x as a StringDType array: itself when it is one."""
-    if _stored_as(x, "T"):
+    if _in_storage(x, "T"):
         return x
     try:
         return np.array(_as_list(x), dtype=np.dtypes.StringDType())
@@ -92,7 +94,7 @@ STRING_DTYPES = (np.str_, np.object_)  # the kernels' inputs: '<U' (benchmarked)
 
 LENGTHS = kernel(
     "strings", "lengths", make_inputs=_words, validate=_validate_words,
-    sizes=(1_000, 100_000), headline_n=100_000, dtypes=STRING_DTYPES, nan_ok=False,
+    sizes=(1_000, 100_000), headline_n=100_000, dtypes=STRING_DTYPES,
 )
 
 
@@ -104,7 +106,10 @@ def lengths_python_list(x):
 
 @LENGTHS.variant("object_array", prepare=_stored(_as_objects))
 def lengths_object_array(x):
-    """str.__len__ on each element of an object array (np.frompyfunc): an object array of ints."""
+    """str.__len__ on each element of an object array (np.frompyfunc): an object array of ints.
+
+    str.__len__, not len: it refuses an item that is not a str, where len would count bytes.
+    """
     return _each(str.__len__, _as_objects(x))
 
 
@@ -122,7 +127,7 @@ def lengths_string_dtype(x):
 
 UPPER = kernel(
     "strings", "upper", make_inputs=_words, validate=_validate_words,
-    sizes=(1_000, 100_000), headline_n=100_000, dtypes=STRING_DTYPES, nan_ok=False,
+    sizes=(1_000, 100_000), headline_n=100_000, dtypes=STRING_DTYPES,
 )
 
 

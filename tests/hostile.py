@@ -28,10 +28,10 @@ WIDTHS = (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
 WIDTH_N = 17  # every width at one odd size: the grid above covers sizes
 TEXTS = {  # hostile text for kernels over strings (no lone surrogates: UTF-8 cannot hold them)
     "empty": ["", "", ""],
-    "case-growing": ["ß", "straße", "ŉ", "ǰ", "ΐ", "ﬃ", "ᾳ"],  # upper() is longer; 'straße' fills the width
+    "case-growing": ["ß", "straße", "ŉ", "ǰ", "ΐ", "ﬃ", "ᾳ"],  # upper() is longer, 'straße' fills the width
     "non-ascii": ["é", "e\u0301", "İ", "ı", "ǅ", "Σς", "中文", "\u00a0", "ÿ"],
     "emoji": ["😀", "👍🏽", "👨‍👩‍👧", "🇫🇷", "a😀b"],  # astral code points, modifiers, ZWJ sequences
-    "control": ["a\x00b", "\x00a", "\t\n\r", " ", "\x7f\x80"],  # NULs inside ('<U' drops only trailing ones)
+    "control": ["a\x00b", "\x00a", "\t\n\r", " ", "\x7f\x80"],  # inner NULs: '<U' drops trailing ones
     "long": ["ß" * 5_000, "x" * 1_000, "😀" * 2_000],  # 5000 'ß' fill the width and double in upper()
 }
 

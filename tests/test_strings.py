@@ -78,10 +78,10 @@ def test_prepare_gives_each_variant_its_own_storage():
 
 
 def test_a_plain_list_is_checked_and_a_checked_one_is_not_copied():
-    words = strings.lengths_python_list.__wrapped__  # the unchecked body, as the registry wraps it
+    body = strings.lengths_python_list.__wrapped__  # the function the registry wraps in its checks
     checked = _check.strings(["a", "bc"], "x")
     assert type(checked) is _check.StrList and _check.strings(checked, "x") is checked
-    assert words(checked) == [1, 2]
+    assert body(checked) == [1, 2]
     with pytest.raises(TypeError, match=r"\bx\b.*bytes at index 1"):
         _check.strings(["a", b"bc"], "x")
 
