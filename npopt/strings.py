@@ -2,17 +2,21 @@
 
 The same strings four ways: a Python list (a loop of str methods), an object array (NumPy only
 hands each element to a Python function, ``np.frompyfunc``: np.char refuses object arrays),
-a fixed-width '<U' array (UTF-32, every string padded to the longest, with ``np.char``, which
-calls the Python str method on each element in NumPy 1.x and is C++ ufuncs from 2.0) and a
-StringDType array (NumPy >= 2.0: UTF-8, variable width, with the ``np.strings`` ufuncs).
-``prepare`` converts the kernel's input into each storage, outside the timed region; results are
-compared as Python values (str or int), whatever container holds them.
+a fixed-width '<U' array (UTF-32, every string padded to the longest; ``np.char``) and a
+StringDType array (NumPy >= 2.0: UTF-8, variable width; ``np.strings``). What NumPy does with
+them differs by operation: ``str_len`` calls Python's ``str.__len__`` on each element in NumPy
+1.x and is a compiled ufunc from 2.0; ``upper`` calls Python's ``str.upper`` on each element in
+every release up to 2.4.6 at least (``_vec_string``, StringDType included), converting each
+element to a Python str and back. ``prepare`` converts the kernel's input into each storage,
+outside the timed region; results are compared as Python values (str or int), whatever
+container holds them.
 
 The kernels follow Python's str: ``len`` counts code points and ``upper`` applies Unicode's full
 case mapping, so 'ß'.upper() == 'SS' and a string can grow (at most 3 code points per code
-point). A fixed-width array keeps its width: np.char.upper silently cuts such strings short
-(['straße'] -> ['STRASS'] in NumPy 1.23.5 and 2.4.6); the fixed_width variant re-does those in
-a wider array. Two inputs cannot be stored everywhere, and converting them into the storage
+point). A fixed-width array keeps its width: np.char.upper writes into the input's dtype and
+silently cuts such strings short (['straße'] -> ['STRASS'] in NumPy 1.23.5 and 2.4.6; a
+StringDType result grows as needed); the fixed_width variant re-does those in a wider array.
+Two inputs cannot be stored everywhere, and converting them into the storage
 that cannot hold them raises ValueError: a trailing NUL ('<U' drops it) and a lone surrogate
 (StringDType's UTF-8 cannot encode it: given one, string_dtype raises where the others compute,
 so the kernels are defined on surrogate-free text).
@@ -115,7 +119,8 @@ def lengths_object_array(x):
 
 @LENGTHS.variant("fixed_width", prepare=_stored(_as_fixed_width))
 def lengths_fixed_width(x):
-    """np.char.str_len on a '<U' array (np.strings.str_len from NumPy 2.0): an int array."""
+    """np.char.str_len on a '<U' array: an int array. A ufunc from NumPy 2.0 (np.strings.str_len); in
+    1.x it calls str.__len__ on each element."""
     return np.char.str_len(_as_fixed_width(x))
 
 
@@ -150,9 +155,9 @@ def _codes(words):
 
 @UPPER.variant("fixed_width", prepare=_stored(_as_fixed_width))
 def upper_fixed_width(x):
-    """np.char.upper on a '<U' array (np.strings.upper from NumPy 2.0), in the input's width, and
-    the strings that came out filling it (only they can have been cut short) again in a 3x wider
-    array; the result is widened when one of them needed it."""
+    """np.char.upper on a '<U' array (str.upper per element, up to NumPy 2.4.6 at least), in the input's
+    width, and the strings that came out filling it (only they can have been cut short) again in a
+    3x wider array; the result is widened when one of them needed it."""
     x = _as_fixed_width(x)
     out = np.char.upper(x)
     width = out.dtype.itemsize // 4
@@ -168,5 +173,6 @@ def upper_fixed_width(x):
 
 @UPPER.variant("string_dtype", prepare=_stored(_as_string_dtype), numpy_min="2.0")
 def upper_string_dtype(x):
-    """np.strings.upper on a StringDType array: a StringDType array, each string as long as it needs."""
+    """np.strings.upper on a StringDType array (str.upper per element, through a Python str each, as
+    of NumPy 2.4.6): a StringDType array, each string as long as it needs."""
     return np.strings.upper(_as_string_dtype(x))
