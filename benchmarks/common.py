@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import tracemalloc
 
 import numpy as np
@@ -41,6 +42,32 @@ WINDOW_SECONDS = 12.0  # each measuring process spreads its samples over at leas
 PROCESSES = 3  # measuring processes, one after another; each figure keeps its best
 MIN_SAMPLES = 3  # ... and each call gets at least this many, however slow it is
 ALIGNMENT = 64  # bytes every benchmark array starts on: a cache line, and one AVX-512 vector
+GRID = "NPOPT_GRID"  # "headline": time each variant at its kernel's headline size only (older NumPy releases)
+
+
+CLAIMS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "claims", "numpy_release_notes.toml")
+
+
+def headline_only():
+    """True when this run times the headline points only: ``make bench`` gives the older NumPy releases
+    the points their speedups and the release-note claims are read at, and the newest every size
+    (README "Time budget")."""
+    return os.environ.get(GRID) == "headline"
+
+
+def load_claims(path=CLAIMS):
+    """The release-note claims of the data file (tools/claims.py judges them), in its order (a list of dicts)."""
+    with open(path, "rb") as f:
+        return tomllib.load(f)["claim"]
+
+
+def claimed_sizes():
+    """{kernel key: {n}}: the sizes other than the headline at which a release-note claim reads a kernel."""
+    sizes = {}
+    for claim in load_claims():
+        if "n" in claim:
+            sizes.setdefault(claim["kernel"], set()).add(claim["n"])
+    return sizes
 
 
 def calibrate(fn, args, seconds):
@@ -124,12 +151,15 @@ def build(kernel, variant, n, order="C"):
     return v.fn, tuple(aligned(a) for a in v.prepare(*kernel.inputs(n, order=order)))
 
 
-def benchmarked(kernel, variant, n):
+def benchmarked(kernel, variant, n, order="C"):
     """Raise NotImplementedError (asv: skipped, n/a) where a variant is not benchmarked: in a NumPy
-    that lacks its API (the reason names the release it needs), and an interpreted loop above its max_n."""
+    that lacks its API (the reason names the release it needs), off the headline point in a
+    headline-only run, and an interpreted loop above its max_n."""
     reason = kernel.variants[variant].unavailable
     if reason is not None:
         raise NotImplementedError(reason)
+    if headline_only() and (order != "C" or n not in {kernel.headline_n} | claimed_sizes().get(kernel.key, set())):
+        raise NotImplementedError(f"{GRID}=headline: {kernel.key} is timed at its headline and claimed sizes only")
     max_n = kernel.variants[variant].max_n
     if max_n is not None and n > max_n:
         raise NotImplementedError(f"{kernel.key}:{variant} is only benchmarked up to n={max_n}")
@@ -141,7 +171,7 @@ def prepared(kernel_key, variant, n, order="C"):
     Interpreted loops raise NotImplementedError (asv: skipped) above their max_n.
     """
     kernel = KERNELS[kernel_key]
-    benchmarked(kernel, variant, n)
+    benchmarked(kernel, variant, n, order)
     fn, args = build(kernel, variant, n, order)
     fn(*args)
     return fn, args
@@ -239,7 +269,7 @@ class KernelBenchmark(SuiteMeasurement, abc.ABC):
             cls.params, cls.param_names = grid(cls.kernel)
 
     def setup(self, best, variant, n, *order):
-        benchmarked(self.kernel, variant, n)
+        benchmarked(self.kernel, variant, n, *order)
 
     def track_seconds(self, best, *params):
         """Seconds per call of the variant: its best calibrated sample (see the module docstring)."""

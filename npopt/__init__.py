@@ -2,12 +2,12 @@
 
 Importing the package registers every kernel in ``npopt.registry.KERNELS``.
 """
-from . import (  # noqa: F401
-    bandwidth, broadcasting, compiled, dtypes, fused_expressions, inplace, layout, strings, vectorization,
-)
+from . import bandwidth, broadcasting, compiled, dtypes, inplace, layout, vectorization  # noqa: F401
+from . import scatter_add, sliding_windows, sorting, uniques  # noqa: F401
+from . import fused_expressions, strings  # noqa: F401
 from .registry import KERNELS, Kernel, Variant, by_technique
 
 TECHNIQUES = ("vectorization", "broadcasting", "dtypes", "inplace", "layout", "compiled", "bandwidth",
-              "strings", "fused_expressions")
+              "scatter_add", "sorting", "uniques", "sliding_windows", "strings", "fused_expressions")
 
 __all__ = ["KERNELS", "Kernel", "Variant", "TECHNIQUES", "by_technique"]

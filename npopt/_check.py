@@ -135,6 +135,22 @@ def real(value, name, *, low=-np.inf, high=np.inf, low_open=False):
     return value
 
 
+def integer(value, name, *, low=None):
+    """Return ``value`` as an int if it is a whole number, at least ``low`` when given.
+
+    A bool or a non-number is a TypeError; a fraction, NaN or Inf a ValueError, as is a number
+    below ``low``. A whole float (3.0) is accepted as the int it equals.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if not isinstance(value, numbers.Integral) and not float(value).is_integer():
+        raise ValueError(f"{name} must be a whole number, got {value}")
+    value = int(value)
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")
+    return value
+
+
 def nonempty(x, name):
     """Raise ValueError if ``x`` has no elements."""
     if x.size == 0:

@@ -90,6 +90,10 @@ class Kernel:
     benchmarking. ``dtypes`` lists input dtypes the tests cover; the first is benchmarked.
     ``tolerance(args, result) -> (rtol, atol)`` widens the default float
     comparison for kernels whose variants legitimately round differently.
+    ``canonical(args, result)`` maps a result to the one form every correct result shares, for
+    kernels whose answer is not unique (an unstable argsort orders equal values freely); the tests
+    compare variants in that form. ``free_lengths`` names the array arguments whose length is
+    independent of the others (keys to look up, a table): a shorter one is valid input.
     """
 
     technique: str
@@ -101,6 +105,8 @@ class Kernel:
     orders: tuple = ("C",)
     dtypes: tuple = (np.float64, np.float32, np.int64)
     tolerance: Callable | None = None
+    canonical: Callable | None = None
+    free_lengths: tuple = ()
     nan_ok: bool = True
     variants: dict = field(default_factory=dict)
     reference: str | None = None

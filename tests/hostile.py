@@ -172,11 +172,20 @@ def hostile_texts(kernel):
         yield f"text-{label}-swapped", tuple(byte_swapped(a) for a in args)
 
 
+def data_arguments(kernel):
+    """Per argument, whether the kernel builds it in the dtype it is asked for (data), rather than
+    in a dtype of its own (labels, indices: their signs and values stay as built)."""
+    asked = zip(kernel.inputs(3, dtype=np.int8), kernel.inputs(3, dtype=np.float32))
+    return [isinstance(a, np.ndarray) and a.dtype != b.dtype for a, b in asked]
+
+
 def hostile_widths(kernel):
-    """(label, args) at every width: mixed signs, byte-swapped, Inf and subnormals."""
+    """(label, args) at every width: data of mixed signs, byte-swapped, Inf and subnormals."""
+    data = data_arguments(kernel)
     for dtype in WIDTHS:
         dtype = np.dtype(dtype)
-        args = tuple(mixed_signs(a) for a in kernel.inputs(WIDTH_N, dtype=dtype, seed=WIDTH_N))
+        built = kernel.inputs(WIDTH_N, dtype=dtype, seed=WIDTH_N)
+        args = tuple(mixed_signs(a) if is_data else a for a, is_data in zip(built, data))
         yield f"{dtype.name}-n{WIDTH_N}-signed", args
         if dtype.itemsize > 1:
             yield f"{dtype.name}-n{WIDTH_N}-swapped", tuple(byte_swapped(a) for a in args)
@@ -226,7 +235,6 @@ def bad_inputs(kernel):
     return BAD_TEXT if is_text(kernel) else BAD_ARRAYS
 
 
-
 def outcome(variant, args):
     """The variant's result, or the TypeError/ValueError it raised, whose message must name an argument.
 
@@ -253,12 +261,15 @@ def python_values(result):
 
 def assert_agrees(kernel, variant, args, expected, actual):
     """actual equals expected, in the reference's result dtype or the one ``variant`` declares:
-    exactly for integers, within dtype-aware tolerance for floats; for a kernel over strings, as
-    Python values of the same types. An error must be of the same class."""
+    exactly for integers and booleans, within dtype-aware tolerance for floats, field by field for
+    a structured result, as Python values of the same types for a kernel over strings; all in the
+    kernel's ``canonical`` form if it has one. An error must be of the same class."""
     if isinstance(expected, Exception):
         assert type(actual) is type(expected), f"reference raised {expected!r}, variant gave {actual!r}"
         return
     assert not isinstance(actual, Exception), f"variant raised {actual!r}, reference did not"
+    if kernel.canonical is not None:
+        expected, actual = kernel.canonical(args, expected), kernel.canonical(args, actual)
     if is_text(kernel):
         expected, actual = python_values(expected), python_values(actual)
         assert [type(v) for v in actual] == [type(v) for v in expected], "results hold values of other types"
@@ -272,7 +283,15 @@ def assert_agrees(kernel, variant, args, expected, actual):
     dtype = expected.dtype if declared is None else declared
     assert actual.dtype == dtype, f"result dtype {actual.dtype}, expected {dtype}"
     assert actual.shape == expected.shape
-    if expected.dtype.kind in "iu" and actual.dtype.kind in "iu":
+    if expected.dtype.names is None:
+        _assert_values_agree(kernel, args, expected, actual)
+    for field in expected.dtype.names or ():
+        _assert_values_agree(kernel, args, expected[field], actual[field])
+
+
+def _assert_values_agree(kernel, args, expected, actual):
+    """Equal values of one numeric dtype: integers and booleans exactly, floats within tolerance."""
+    if expected.dtype.kind in "biu" and actual.dtype.kind in "biu":
         np.testing.assert_array_equal(actual, expected)
         return
     coarser = min((d for d in (expected.dtype, actual.dtype) if d.kind == "f"), key=lambda d: d.itemsize)

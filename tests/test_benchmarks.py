@@ -28,7 +28,7 @@ def _kernel_benchmarks():
 def test_every_technique_has_its_benchmark_module():
     """One module per technique, plus bench_inputs (the checksum of every technique's inputs)."""
     modules = {b.name.split(".")[0] for b in DISCOVERED}
-    assert modules == {f"bench_{t}" for t in TECHNIQUES} | {"bench_inputs"}
+    assert modules == {f"bench_{t}" for t in TECHNIQUES} | {"bench_inputs", "bench_simd"}
 
 
 def test_inputs_come_from_numpys_frozen_stream():
@@ -175,3 +175,29 @@ def test_the_suite_is_measured_in_fresh_processes_and_keeps_each_points_best(sui
     best = common.measure_suite(processes=2, window=0, min_samples=1)
     assert set(best) == set(suite[0])
     assert all(np.isfinite(v) and v > 0 for v in best.values())
+
+
+def test_older_releases_are_timed_at_the_headline_points_and_the_newest_at_every_size():
+    from tools.bench import time_budget
+    envs = [("py3.11-numpy1.23.5", "1.23.5"), ("py3.11-numpy2.4.6", "2.4.6"),
+            ("py3.12-numpy2.5.5-NPY_DISABLE_CPU_FEATURES...", "2.5.5"), ("py3.12-numpy2.5.5", "2.5.5")]
+    assert time_budget(envs) == [(["py3.11-numpy1.23.5", "py3.11-numpy2.4.6"], "headline"),
+                                 (["py3.12-numpy2.5.5-NPY_DISABLE_CPU_FEATURES...", "py3.12-numpy2.5.5"], "full")]
+    assert time_budget(envs[-1:]) == [(["py3.12-numpy2.5.5"], "full")]
+
+
+def test_a_headline_run_times_every_variant_at_its_headline_point_and_skips_the_rest(monkeypatch):
+    monkeypatch.setenv(common.GRID, "headline")
+    with monkeypatch.context() as patch:
+        patch.setattr(common, "prepared", lambda key, variant, n, order="C": (
+            common.benchmarked(KERNELS[key], variant, n, order), (None, ()))[1])
+        points = set(common.suite_calls())
+    claimed = common.claimed_sizes()
+    assert claimed, "the release-note claims name sizes besides the headline ones"
+    assert points == {common.point(k, v, n) for k in KERNELS.values() for v in k.variants
+                      for n in {k.headline_n} | claimed.get(k.key, set())
+                      if k.variants[v].unavailable is None and (n == k.headline_n or not (k.variants[v].max_n or n) < n)}
+    kernel = next(k for k in KERNELS.values() if len(k.sizes) > 1)
+    other = next(n for n in kernel.sizes if n != kernel.headline_n)
+    with pytest.raises(NotImplementedError, match="headline"):
+        common.benchmarked(kernel, kernel.reference, other)
