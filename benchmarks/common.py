@@ -131,10 +131,11 @@ def aligned(x):
 
     Where an array starts decides whether SIMD loads split across cache lines: malloc aligns to
     16 bytes only, and which offset a process gets varies, so an in-cache ufunc ran 1.5x apart
-    between processes (README "How a figure is measured"). Views that are not contiguous, and
-    arrays already aligned, are returned as they are.
+    between processes (README "How a figure is measured"). Views that are not contiguous, arrays
+    already aligned, and arrays of references (object, StringDType: raw bytes cannot hold what
+    they point to) are returned as they are.
     """
-    if not isinstance(x, np.ndarray) or x.ctypes.data % ALIGNMENT == 0 or not (
+    if not isinstance(x, np.ndarray) or x.ctypes.data % ALIGNMENT == 0 or x.dtype.hasobject or not (
             x.flags.c_contiguous or x.flags.f_contiguous):
         return x
     raw = np.empty(x.nbytes + ALIGNMENT, np.uint8)

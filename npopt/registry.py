@@ -77,6 +77,8 @@ class Variant:
         return None
 
     def __call__(self, *args):
+        if self.unavailable is not None:  # before prepare, which may use the API this NumPy lacks
+            raise NotImplementedError(self.unavailable)
         return self.fn(*self.prepare(*args))
 
 
