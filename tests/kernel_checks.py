@@ -102,7 +102,7 @@ def test_bad_array_argument_is_rejected_by_name(kernel, variant, bad):
     corrupt, error = bad_inputs(kernel)[bad]
     fn, names, args = _public_args(kernel, variant)
     for i, arg in enumerate(args):
-        if _is_array(arg):
+        if isinstance(arg, np.ndarray) or (isinstance(arg, list) and is_text(kernel)):  # lists of numbers: BAD_LISTS
             given = python_values(arg) if is_text(kernel) else arg
             _raises_naming(fn, args[:i] + [corrupt(given)] + args[i + 1:], names[i], error)
 
@@ -117,11 +117,11 @@ BAD_LISTS = {
 }
 
 
-@pytest.mark.parametrize("bad", list(BAD_LISTS))
-def test_bad_list_argument_is_rejected_by_name(kernel, variant, bad):
+@pytest.mark.parametrize("bad_list", list(BAD_LISTS))
+def test_bad_list_argument_is_rejected_by_name(kernel, variant, bad_list):
     if is_text(kernel):
         pytest.skip("a list of strings is a text kernel's valid input: its bad input is bad_inputs(kernel)")
-    corrupt, error = BAD_LISTS[bad]
+    corrupt, error = BAD_LISTS[bad_list]
     fn, names, args = _public_args(kernel, variant)
     for i, arg in enumerate(args):
         if isinstance(arg, list):
