@@ -160,11 +160,11 @@ class Job:
         self.context = {"github": {"event_name": event, "sha": sha, "ref": "refs/heads/main", "token": token,
                                    "workspace": self.workspace, "repository": "npopt/npopt"},
                         "inputs": inputs, "steps": {}, "env": {}, "runner": {"os": "Linux", "temp": night_dir}}
-        outer = os.environ.get("VIRTUAL_ENV", "\0")
+        outer = os.environ.get("VIRTUAL_ENV")  # an activated venv of this checkout's is not the runner's
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
                     and not k.startswith(("GITHUB_", "RUNNER_"))}
-        path = [p for p in self.env["PATH"].split(os.pathsep) if not p.startswith(outer)]
+        path = [p for p in self.env["PATH"].split(os.pathsep) if not (outer and p.startswith(outer))]
         self.env.update(PATH=os.pathsep.join([os.path.join(sandbox, "bin"), *path]), CI="true", GITHUB_ACTIONS="true",
                         GITHUB_WORKSPACE=self.workspace, GITHUB_SHA=sha, GITHUB_REF="refs/heads/main",
                         GITHUB_EVENT_NAME=event, GITHUB_REPOSITORY="npopt/npopt", RUNNER_TEMP=night_dir)
@@ -399,6 +399,7 @@ def scenario(sandbox, inputs, echo=print):
         check(stored or kill, f"night {record['night']} stored no result for {sha[:8]}")
         record["baseline"] = git("show", "results:nightly-baseline", cwd=os.path.join(sandbox, "origin.git"))
         nights.append(record)
+        echo("\n".join(f"    {seconds:>5} s  {outcome:<8} {name}" for name, outcome, seconds in record["steps"]))
         echo(f"##### night {record['night']}: {record['conclusion']}, gate {record['gate']}, {record['seconds']} s, "
              f"results branch: {record['results_commits']} commits, baseline {record['baseline'][:8]}")
         return record
