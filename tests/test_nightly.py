@@ -3,7 +3,9 @@ files and the runner's refusals on a small job; and, with NPOPT_NIGHTLY=1 (about
 night builds its environments and measures for real), the nightly workflow's own five nights in their
 reduced form (this venv's NumPy environment, one technique), as `make nightly-local` runs them."""
 import importlib.metadata
+import itertools
 import os
+import subprocess
 import time
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from tools import nightly_local as nl
 
 PIN = "@" + "0" * 40
+CHECKOUT = {"uses": "actions/checkout" + PIN, "with": {"fetch-depth": 0}}
 
 
 @pytest.mark.parametrize("expression, value", [
@@ -44,14 +47,14 @@ def sandbox(tmp_path_factory):
 @pytest.fixture
 def job(sandbox, request):
     """A Job of the stand-in's main in a night folder of its own."""
-    sha = nl.git("rev-parse", "HEAD")
-    return lambda kill=None: nl.Job(str(sandbox), str(sandbox / "nights" / request.node.name), sha, "workflow_dispatch",
-                                    {"who": "world"}, {"issues": "write"}, kill, echo=lambda line: None)
+    sha, nights = nl.git("rev-parse", "HEAD"), itertools.count()
+    return lambda kill=None: nl.Job(str(sandbox), str(sandbox / "nights" / f"{request.node.name}-{next(nights)}"), sha,
+                                    "workflow_dispatch", {"who": "world"}, {"issues": "write"}, kill, echo=lambda _: None)
 
 
-def test_a_job_with_env_files_outputs_summary_and_conditions(job, sandbox, request):
+def test_a_job_with_env_files_outputs_summary_and_conditions(job, sandbox):
     steps = [
-        {"uses": "actions/checkout" + PIN, "with": {"fetch-depth": 0}},
+        CHECKOUT,
         {"id": "first", "run": 'echo "FROM_ENV=set" >> "$GITHUB_ENV"\necho "answer=42" >> "$GITHUB_OUTPUT"\n'
                                'echo "hello $GREETING" >> "$GITHUB_STEP_SUMMARY"'},
         {"id": "second", "run": 'test "$FROM_ENV" = set && test -f Makefile && exit 3'},
@@ -60,13 +63,34 @@ def test_a_job_with_env_files_outputs_summary_and_conditions(job, sandbox, reque
         {"run": 'echo "$GH_TOKEN" | grep -q issues=write && gh issue create --title T --body-file answer',
          "if": "always()", "env": {"GH_TOKEN": "${{ github.token }}"}},
     ]
-    result = job().run({"runs-on": "here", "env": {"GREETING": "${{ inputs.who }}"}, "steps": steps})
+    run = job()
+    result = run.run({"runs-on": "here", "env": {"GREETING": "${{ inputs.who }}"}, "steps": steps})
     assert [outcome for _, outcome, _ in result["steps"]] == ["success", "success", "failure", "skipped", "success",
                                                                "success"]
     assert result["conclusion"] == "failure"
     assert open(sandbox / "workspace" / "answer").read() == "42\n"
-    assert open(sandbox / "nights" / request.node.name / "summary.md").read() == "hello world\n"
+    assert open(run.summary).read() == "hello world\n"
     assert open(sandbox / "issues" / "1.md").read() == "# T\n\n42\n"
+
+
+def test_the_gate_baseline_moves_only_once_a_gate_has_judged_the_night(job, sandbox):
+    """The workflow's own restore, baseline and store steps: a night whose gate did not judge (killed,
+    failed benchmarks, or "cannot compare") is stored but leaves the next gate's baseline where it was."""
+    with open(os.path.join(nl.ROOT, nl.WORKFLOW)) as f:
+        steps = nl.load_workflow(f.read())["jobs"]["benchmarks"]["steps"]
+    restore, baseline, store = (next(s for s in steps if s.get("name", "").startswith(start))
+                                for start in ("Restore", "The previous night", "Store"))
+    gate = {"run": """echo '{"status": "${{ inputs.who }}"}' > gate.json"""}
+    branch = os.path.join(sandbox, "origin.git")
+    for night, (status, expected) in enumerate([("error", None), ("ok", "HEAD"), ("error", "HEAD")]):
+        run = job()
+        run.context["inputs"]["who"] = status
+        check = {"run": f'test "$NIGHTLY_BASELINE" = "$(git rev-parse {"HEAD" if night == 2 else "HEAD~1"})"'}
+        result = run.run({"runs-on": "here", "steps": [CHECKOUT, restore, baseline, check, gate, store]})
+        assert result["conclusion"] == "success", result
+        stored = subprocess.run(["git", "show", "results:nightly-baseline"], cwd=branch, capture_output=True, text=True)
+        assert stored.stdout.strip() == (nl.git("rev-parse", expected) if expected else ""), night
+    assert nl.git("rev-list", "--count", "results", cwd=branch) == "3"
 
 
 @pytest.mark.parametrize("step", [{"uses": "actions/cache" + PIN}, {"run": "true", "continue-on-error": True},

@@ -314,14 +314,20 @@ def stand_in(sandbox):
     os.chmod(gh, 0o755)
 
 
+def load_workflow(text):
+    """A workflow file's YAML, its keys checked (`on` read as `on`: YAML 1.1 reads it as True)."""
+    workflow = yaml.safe_load(text)
+    workflow["on"] = workflow.pop(True, workflow.get("on"))
+    unknown(workflow, WORKFLOW_KEYS, "workflow")
+    return workflow
+
+
 def night(sandbox, number, inputs, kill=None, echo=print):
     """One scheduled (no inputs) or dispatched run of the workflow at the stand-in's main."""
     origin = os.path.join(sandbox, "origin.git")
     sha = git("rev-parse", "main", cwd=origin)
-    workflow = yaml.safe_load(git("show", f"{sha}:{WORKFLOW}", cwd=origin))
-    triggers = workflow.pop(True, workflow.get("on"))  # YAML 1.1 reads the key `on` as True
-    workflow["on"] = triggers
-    unknown(workflow, WORKFLOW_KEYS, "workflow")
+    workflow = load_workflow(git("show", f"{sha}:{WORKFLOW}", cwd=origin))
+    triggers = workflow["on"]
     event = "workflow_dispatch" if inputs else "schedule"
     if event not in triggers:
         raise Unsupported(f"the workflow has no {event} trigger")
