@@ -15,8 +15,9 @@ after three pushed commits, the middle one doing real extra work in vectorizatio
 variant, fails the gate, and its bisection names that commit in the job summary and a filed issue;
 4 (one more commit) has its benchmark step killed with SIGKILL midway; 5 passes. After every night
 the results branch holds each earlier night's results unchanged. --numpy and --bench are the
-workflow's dispatch inputs (the reduced form that `make test` runs); without them each night is a
-scheduled run over the whole NumPy matrix and suite. Exit status 0, or 1 with the failed check.
+workflow's dispatch inputs (one NumPy environment and one technique: the reduced form, which
+tests/test_nightly.py runs with NPOPT_NIGHTLY=1); without them each night is a scheduled run over the
+whole NumPy matrix and suite. Exit status 0, or 1 with the failed check.
 """
 import argparse
 import glob
@@ -335,7 +336,9 @@ def night(sandbox, number, inputs, kill=None, echo=print):
     if set(inputs) - set(declared):
         raise Unsupported(f"inputs {sorted(set(inputs) - set(declared))} are not declared by the workflow")
     inputs = {**{k: v.get("default", "") for k, v in declared.items()}, **inputs}
-    (name, job), = workflow["jobs"].items()
+    if len(workflow["jobs"]) != 1:
+        raise Unsupported("a workflow of several jobs is not emulated")
+    job, = workflow["jobs"].values()
     echo(f"\n##### night {number}: {event} at {sha[:8]} {git('log', '-1', '--format=%s', sha, cwd=origin)}")
     started = time.monotonic()
     night_dir = os.path.join(sandbox, "nights", str(number))
