@@ -127,8 +127,8 @@ def read_pairs(path):
     return pairs
 
 
-def kill_tree(pid):
-    """SIGKILL pid and every process below it (found through /proc), parents before their children."""
+def _tree(pid):
+    """pid and every process below it, from /proc."""
     children = {}
     for stat in glob.glob("/proc/[0-9]*/stat"):
         try:
@@ -136,14 +136,33 @@ def kill_tree(pid):
         except (OSError, IndexError):
             continue
         children.setdefault(parent, []).append(int(stat.split("/")[2]))
-    todo = [pid]
+    found, todo = set(), [pid]
     while todo:
         victim = todo.pop()
+        found.add(victim)
+        todo += children.get(victim, [])
+    return found
+
+
+def _signal(pids, signum):
+    for victim in pids:
         try:
-            os.kill(victim, signal.SIGKILL)
+            os.kill(victim, signum)
         except ProcessLookupError:
             pass
-        todo += children.get(victim, [])
+
+
+def kill_tree(pid):
+    """SIGKILL pid and every process below it. The tree is first stopped (SIGSTOP) until it stops
+    growing, so a child forked while the tree is read cannot escape and hold the step's output open."""
+    stopped = set()
+    while True:
+        grown = _tree(pid) - stopped
+        if not grown:
+            break
+        _signal(grown, signal.SIGSTOP)
+        stopped |= grown
+    _signal(stopped, signal.SIGKILL)
 
 
 class Job:
