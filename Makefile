@@ -32,17 +32,25 @@ $(CHROMIUM):
 	  { echo "make test needs Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
-test: $(BUILT) $(CHROMIUM)
+# Debian's valgrind (with callgrind.h) for the counted cost of the kernels (benchmarks/cost.py),
+# which the tests, the asv figures and the gate use
+VALGRIND := /usr/bin/valgrind
+$(VALGRIND):
+	@[ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null || \
+	  { echo "npopt's cost counter needs Debian's valgrind: sudo apt-get install -y valgrind" >&2; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind > /dev/null
+
+test: $(BUILT) $(CHROMIUM) $(VALGRIND)
 	$(BIN)/python -m pytest
 	$(BIN)/asv check --python=same
 
-bench: $(BUILT)                 ## make bench [NUMPY="2.0.2 2.4.6"]
+bench: $(BUILT) $(VALGRIND)  ## make bench [NUMPY="2.0.2 2.4.6"]
 	$(BIN)/python -m tools.bench $(NUMPY_ARGS)
 
-bench-quick: $(BUILT)
+bench-quick: $(BUILT) $(VALGRIND)
 	$(BIN)/python -m tools.bench --quick $(NUMPY_ARGS)
 
-history: $(BUILT)               ## make history [N=5 | RANGE=A..B] [NUMPY=2.4.6]
+history: $(BUILT) $(VALGRIND)  ## make history [N=5 | RANGE=A..B] [NUMPY=2.4.6]
 	$(BIN)/python -m tools.bench history $(or $(RANGE),$(N),5) $(NUMPY_ARGS)
 
 repeat: $(BUILT)                ## make repeat [RUNS=5] [NUMPY="2.4.6 ..."] [BENCH=regex] [REPEAT_ARGS="--check --all-numpy"]
@@ -60,10 +68,10 @@ summary: $(BUILT)
 serve: $(BUILT)
 	$(BIN)/python tools/serve.py html
 
-gate: $(BUILT)                  ## make gate [BASELINE=rev] [CANDIDATE=rev] [GATE_ARGS="--bench REGEX ..."]
+gate: $(BUILT) $(VALGRIND)  ## make gate [BASELINE=rev] [CANDIDATE=rev] [GATE_ARGS="--bench REGEX ..."]
 	$(BIN)/python -m tools.gate $(if $(BASELINE),--baseline $(BASELINE)) $(if $(CANDIDATE),--candidate $(CANDIDATE)) $(GATE_ARGS)
 
-bisect: $(BUILT)                ## make bisect GOOD=rev [BAD=rev] [BISECT_ARGS="--bench REGEX ..."]
+bisect: $(BUILT) $(VALGRIND)  ## make bisect GOOD=rev [BAD=rev] [BISECT_ARGS="--bench REGEX ..."]
 	$(BIN)/python -m tools.gate_bisect $(if $(GOOD),--good $(GOOD)) $(if $(BAD),--bad $(BAD)) $(BISECT_ARGS)
 
 clean:

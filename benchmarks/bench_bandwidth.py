@@ -32,14 +32,14 @@ class FractionOfTriad(SuiteMeasurement):
     params, param_names = [memory_bound_pairs()], ["kernel_variant"]
 
     @staticmethod
-    def rate(best, pair):
+    def rate(measured, pair):
         """Bytes per second of a memory-bound variant at its kernel's largest size."""
         kernel, variant = KERNELS[pair.split(":")[0]], pair.split(":")[1]
         at = point(kernel, variant, max(kernel.sizes))
         _, args = build(kernel, variant, *at[2:])
-        return kernel.variants[variant].bytes_moved(*args) / best[at]
+        return kernel.variants[variant].bytes_moved(*args) / measured["seconds"][at]
 
-    def track_percent_of_triad(self, best, pair):
-        return 100.0 * self.rate(best, pair) / self.rate(best, TRIAD)
+    def track_percent_of_triad(self, measured, pair):
+        return 100.0 * self.rate(measured, pair) / self.rate(measured, TRIAD)
 
     track_percent_of_triad.unit = "%"

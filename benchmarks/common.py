@@ -15,7 +15,9 @@ shared by every timed class, run once per environment) times every point of the 
 PROCESSES fresh processes one after another, each sampling every point in turn over its window
 (a point's samples are a full pass, seconds, apart); each figure keeps its minimum over all of
 them. Every ``track_`` figure then reads its point's value: every figure measured under the same
-conditions, and three measuring processes instead of one per parameter.
+conditions, and three measuring processes instead of one per parameter. The same setup_cache
+also counts the suite's cost on a cache simulator (benchmarks/cost.py), for the
+``track_instructions`` and ``track_estimated_cycles`` figures that do not move with the host's load.
 
 The base classes are abstract (``kernel``/``technique`` unset), so asv skips
 them; a technique's module declares one small subclass per kernel.
@@ -33,8 +35,11 @@ import time
 import tracemalloc
 
 import numpy as np
+from asv_runner.benchmarks.mark import SkipNotImplemented
 
 from npopt.registry import KERNELS, Kernel
+
+from . import cost
 
 SAMPLE_SECONDS = 0.01  # each sample lasts at least this long (calls per sample are calibrated)
 WINDOW_SECONDS = 12.0  # each measuring process spreads its samples over at least this long
@@ -206,19 +211,40 @@ def measure_suite(processes=None, window=None, min_samples=None):
     return best
 
 
+def measure_cost():
+    """{point: figures} of ``cost.count()`` for every counted point, or, where the count cannot be
+    made, the reason (a string): then the count figures fail with it and the timed ones stand."""
+    try:
+        return cost.count()
+    except cost.CostUnavailable as exc:
+        return str(exc)
+
+
 class SuiteMeasurement:
-    """The one measurement every timed class reads: asv runs this ``setup_cache`` once per
+    """The one measurement every timed and counted class reads: asv runs this ``setup_cache`` once per
     environment (the classes share it because they share this function) and hands each figure's
-    process {(kernel key, *asv parameters): best seconds} from ``measure_suite``."""
+    process {"seconds": {(kernel key, *asv parameters): best seconds} from ``measure_suite``,
+    "cost": ``measure_cost()``}."""
 
     def setup_cache(self):
-        return measure_suite()
+        return {"seconds": measure_suite(), "cost": measure_cost()}
 
-    setup_cache.timeout = 900
+    setup_cache.timeout = 1800
+
+
+def counted(measured, kernel, params):
+    """The cost figures of a point; asv shows n/a (SkipNotImplemented) where it is not counted."""
+    if isinstance(measured["cost"], str):
+        raise cost.CostUnavailable(measured["cost"])
+    at = (kernel.key, *params)
+    if at not in measured["cost"]:
+        raise SkipNotImplemented(f"{kernel.key} is counted at n={cost.count_size(kernel)} only")
+    return measured["cost"][at]
 
 
 class KernelBenchmark(SuiteMeasurement, abc.ABC):
-    """Seconds per call of each variant of ``kernel``, at every size and order.
+    """Seconds per call of each variant of ``kernel``, at every size and order, and its counted cost
+    at the kernel's smallest size (``cost.count_size``).
 
     A subclass sets ``kernel``; its asv ``params`` (variant x size x order) come from the
     registry, so a variant added there is benchmarked with no edit here. ``setup`` skips the
@@ -237,14 +263,26 @@ class KernelBenchmark(SuiteMeasurement, abc.ABC):
         if isinstance(cls.__dict__.get("kernel"), Kernel):
             cls.params, cls.param_names = grid(cls.kernel)
 
-    def setup(self, best, variant, n, *order):
+    def setup(self, measured, variant, n, *order):
         benchmarked(self.kernel, variant, n)
 
-    def track_seconds(self, best, *params):
+    def track_seconds(self, measured, *params):
         """Seconds per call of the variant: its best calibrated sample (see the module docstring)."""
-        return best[(self.kernel.key, *params)]
+        return measured["seconds"][(self.kernel.key, *params)]
 
     track_seconds.unit = "seconds"
+
+    def track_instructions(self, measured, *params):
+        """Instructions per call on the cache simulator (benchmarks/cost.py)."""
+        return counted(measured, self.kernel, params)["instructions"]
+
+    track_instructions.unit = "instructions"
+
+    def track_estimated_cycles(self, measured, *params):
+        """Estimated cycles per call on the cache simulator: Ir + 10 L1 misses + 100 LL misses (benchmarks/cost.py)."""
+        return counted(measured, self.kernel, params)["cycles"]
+
+    track_estimated_cycles.unit = "cycles"
 
 
 def peak_traced_bytes(fn, args):
@@ -261,7 +299,7 @@ def peak_traced_bytes(fn, args):
 class AllocationBenchmark(KernelBenchmark):
     """KernelBenchmark that also tracks the bytes each variant allocates: deterministic, unlike peakmem_."""
 
-    def track_allocated_bytes(self, best, *params):
+    def track_allocated_bytes(self, measured, *params):
         return peak_traced_bytes(*prepared(self.kernel.key, *params))
 
     track_allocated_bytes.unit = "bytes"
@@ -293,14 +331,15 @@ class SpeedupBenchmark(SuiteMeasurement, abc.ABC):
         if isinstance(cls.__dict__.get("technique"), str):
             cls.params = [variant_pairs(cls.technique)]
 
-    def setup(self, best, pair):
+    def setup(self, measured, pair):
         key, variant = pair.split(":")
         reason = KERNELS[key].variants[variant].unavailable
         if reason is not None:
             raise NotImplementedError(reason)
 
-    def track_speedup(self, best, pair):
+    def track_speedup(self, measured, pair):
         kernel, variant = KERNELS[pair.split(":")[0]], pair.split(":")[1]
+        best = measured["seconds"]
         return best[point(kernel, kernel.reference, kernel.headline_n)] / best[point(kernel, variant, kernel.headline_n)]
 
     track_speedup.unit = "x"
