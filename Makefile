@@ -12,7 +12,7 @@ READY := $(VENV)/.ready
 BUILT := $(VENV)/.built
 NUMPY_ARGS := $(foreach v,$(NUMPY),--numpy $(v))
 
-.PHONY: test bench bench-quick history repeat publish overview summary serve gate bisect clean
+.PHONY: test bench bench-quick history repeat publish overview claims summary serve gate bisect clean
 
 $(READY): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,9 @@ publish: $(BUILT)
 
 overview: $(BUILT)
 	$(BIN)/python -m tools.overview --csv overview.csv --json overview.json
+
+claims: $(BUILT)                ## NumPy's release-note speed claims against the stored results
+	$(BIN)/python -m tools.claims
 
 summary: $(BUILT)
 	$(BIN)/python -m tools.summary

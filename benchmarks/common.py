@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import tracemalloc
 
 import numpy as np
@@ -46,6 +47,33 @@ WINDOW_SECONDS = 12.0  # each measuring process spreads its samples over at leas
 PROCESSES = 3  # measuring processes, one after another; each figure keeps its best
 MIN_SAMPLES = 3  # ... and each call gets at least this many, however slow it is
 ALIGNMENT = 64  # bytes every benchmark array starts on: a cache line, and one AVX-512 vector
+GRID = "NPOPT_GRID"  # "headline": time each variant at its kernel's headline size only (older NumPy releases)
+
+
+CLAIMS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "claims", "numpy_release_notes.toml")
+
+
+def headline_only():
+    """True when this run times the headline points only, in one measuring process: ``make bench``
+    gives the older NumPy releases (and the SIMD-disabled twin) the points their speedups, charts and
+    release-note claims are read at, and the newest release every size in PROCESSES processes
+    (README "Time budget")."""
+    return os.environ.get(GRID) == "headline"
+
+
+def load_claims(path=CLAIMS):
+    """The release-note claims of the data file (tools/claims.py judges them), in its order (a list of dicts)."""
+    with open(path, "rb") as f:
+        return tomllib.load(f)["claim"]
+
+
+def claimed_sizes():
+    """{kernel key: {n}}: the sizes other than the headline at which a release-note claim reads a kernel."""
+    sizes = {}
+    for claim in load_claims():
+        if "n" in claim:
+            sizes.setdefault(claim["kernel"], set()).add(claim["n"])
+    return sizes
 
 
 def calibrate(fn, args, seconds):
@@ -108,10 +136,11 @@ def aligned(x):
 
     Where an array starts decides whether SIMD loads split across cache lines: malloc aligns to
     16 bytes only, and which offset a process gets varies, so an in-cache ufunc ran 1.5x apart
-    between processes (README "How a figure is measured"). Views that are not contiguous, and
-    arrays already aligned, are returned as they are.
+    between processes (README "How a figure is measured"). Views that are not contiguous, arrays
+    already aligned, and arrays of references (object, StringDType: raw bytes cannot hold what
+    they point to) are returned as they are.
     """
-    if not isinstance(x, np.ndarray) or x.ctypes.data % ALIGNMENT == 0 or not (
+    if not isinstance(x, np.ndarray) or x.ctypes.data % ALIGNMENT == 0 or x.dtype.hasobject or not (
             x.flags.c_contiguous or x.flags.f_contiguous):
         return x
     raw = np.empty(x.nbytes + ALIGNMENT, np.uint8)
@@ -128,12 +157,16 @@ def build(kernel, variant, n, order="C"):
     return v.fn, tuple(aligned(a) for a in v.prepare(*kernel.inputs(n, order=order)))
 
 
-def benchmarked(kernel, variant, n):
+def benchmarked(kernel, variant, n, order="C"):
     """Raise NotImplementedError (asv: skipped, n/a) where a variant is not benchmarked: in a NumPy
-    that lacks its API (the reason names the release it needs), and an interpreted loop above its max_n."""
+    that lacks its API (the reason names the release it needs), off the headline point in a
+    headline-only run, and an interpreted loop above its max_n."""
     reason = kernel.variants[variant].unavailable
     if reason is not None:
         raise NotImplementedError(reason)
+    if headline_only() and not kernel.every_size_in_every_release and (
+            order != "C" or n not in {kernel.headline_n} | claimed_sizes().get(kernel.key, set())):
+        raise NotImplementedError(f"{GRID}=headline: {kernel.key} is timed at its headline and claimed sizes only")
     max_n = kernel.variants[variant].max_n
     if max_n is not None and n > max_n:
         raise NotImplementedError(f"{kernel.key}:{variant} is only benchmarked up to n={max_n}")
@@ -145,7 +178,7 @@ def prepared(kernel_key, variant, n, order="C"):
     Interpreted loops raise NotImplementedError (asv: skipped) above their max_n.
     """
     kernel = KERNELS[kernel_key]
-    benchmarked(kernel, variant, n)
+    benchmarked(kernel, variant, n, order)
     fn, args = build(kernel, variant, n, order)
     fn(*args)
     return fn, args
@@ -192,7 +225,8 @@ with open({out!r}, "w") as f:
 
 def measure_suite(processes=None, window=None, min_samples=None):
     """{(kernel key, *asv parameters): best seconds}: the minimum over ``processes`` fresh processes
-    (PROCESSES), one after another, each timing every point of ``suite_calls`` over ``window``.
+    (PROCESSES, or one in a headline-only run), one after another, each timing every point of
+    ``suite_calls`` over ``window``.
 
     Several processes, because a process can be slow for its whole life (where its large arrays
     landed, whether it got huge pages) and because the host's slow phases can outlast one window.
@@ -203,7 +237,7 @@ def measure_suite(processes=None, window=None, min_samples=None):
         out = os.path.join(tmp, "best.json")
         code = _CHILD.format(root=root, out=out, window=WINDOW_SECONDS if window is None else window,
                              min_samples=MIN_SAMPLES if min_samples is None else min_samples)
-        for _ in range(PROCESSES if processes is None else processes):
+        for _ in range(processes or (1 if headline_only() else PROCESSES)):
             subprocess.run([sys.executable, "-c", code], check=True)
             with open(out) as f:
                 for key, seconds in json.load(f):
@@ -264,7 +298,7 @@ class KernelBenchmark(SuiteMeasurement, abc.ABC):
             cls.params, cls.param_names = grid(cls.kernel)
 
     def setup(self, measured, variant, n, *order):
-        benchmarked(self.kernel, variant, n)
+        benchmarked(self.kernel, variant, n, *order)
 
     def track_seconds(self, measured, *params):
         """Seconds per call of the variant: its best calibrated sample (see the module docstring)."""

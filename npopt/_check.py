@@ -12,12 +12,17 @@ import numbers
 import numpy as np
 
 
+KINDS = {"f": "floating", "i": "signed integer", "u": "unsigned integer",
+         "U": "fixed-width str ('<U')", "T": "StringDType", "O": "object (holding str)"}
+
+
 def array(x, name, ndim, kinds="fiu"):
     """Return ``x`` as a plain, native-byte-order ndarray if it is ``ndim``-D with a dtype kind in ``kinds``.
 
-    kinds: 'f' floating, 'i' signed and 'u' unsigned integer. A subclass (np.memmap, np.matrix,
-    ...) is viewed as a plain ndarray, no copy, so its overrides cannot make variants differ; a
-    masked array is refused, since variants would disagree on what to do with its mask.
+    kinds: 'f' floating, 'i' signed and 'u' unsigned integer ('U', 'T', 'O': see ``strings``). A
+    subclass (np.memmap, np.matrix, ...) is viewed as a plain ndarray, no copy, so its overrides
+    cannot make variants differ; a masked array is refused, since variants would disagree on what
+    to do with its mask.
     Non-native byte order is converted (a copy): compiled kernels cannot read it.
     """
     if isinstance(x, np.ma.MaskedArray):
@@ -25,7 +30,7 @@ def array(x, name, ndim, kinds="fiu"):
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray, got {type(x).__name__}")
     if x.dtype.kind not in kinds:
-        wanted = " or ".join({"f": "floating", "i": "signed integer", "u": "unsigned integer"}[k] for k in kinds)
+        wanted = " or ".join(KINDS[k] for k in kinds)
         raise TypeError(f"{name} must have a {wanted} dtype, got {x.dtype}")
     if x.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got a {x.ndim}-D array of shape {x.shape}")
@@ -33,6 +38,41 @@ def array(x, name, ndim, kinds="fiu"):
         x = x.view(np.ndarray)
     if not x.dtype.isnative:
         x = x.astype(x.dtype.newbyteorder("="))
+    return x
+
+
+class StrList(list):
+    """A list whose items were all checked to be str when it was made (``str_list``).
+
+    The storage of Python loops over strings: a plain list may hold anything, and checking each
+    item costs about as much as taking its length, so it is checked once, when made, not on every
+    call. Its maker vouches for it: ``str_list`` checks, and nothing else should build one.
+    """
+
+
+def str_list(items, name):
+    """``items`` as a StrList, or TypeError naming ``name`` at the first item that is not a str."""
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise TypeError(f"{name} must hold only str, got {type(item).__name__} at index {i}")
+    return StrList(items)
+
+
+def strings(x, name):
+    """Return ``x`` if it is a 1-D sequence of str in a storage the string kernels take, else raise.
+
+    Storages: a list (its items checked unless it is a StrList already), or a 1-D ndarray of
+    fixed-width str ('<U', made native byte order), of StringDType (NumPy >= 2.0; not one with an
+    ``na_object``: missing values have no length) or of object dtype. An object array's items are
+    checked by whatever reads them: every conversion, and str's own methods (``str.upper``
+    refuses bytes), so a kernel over an object array never pays a separate pass. Bytes ('S'),
+    numbers, masked arrays and other ndims are refused naming ``name``.
+    """
+    if isinstance(x, list):
+        return x if isinstance(x, StrList) else str_list(x, name)
+    x = array(x, name, 1, kinds="UTO")
+    if x.dtype.kind == "T" and hasattr(x.dtype, "na_object"):
+        raise TypeError(f"{name} must be a StringDType without na_object: a missing value has no length")
     return x
 
 
@@ -92,6 +132,22 @@ def real(value, name, *, low=-np.inf, high=np.inf, low_open=False):
     if np.isnan(value) or too_low or value > high:
         bracket = "(" if low_open else "["
         raise ValueError(f"{name} must be in {bracket}{low}, {high}], got {value}")
+    return value
+
+
+def integer(value, name, *, low=None):
+    """Return ``value`` as an int if it is a whole number, at least ``low`` when given.
+
+    A bool or a non-number is a TypeError; a fraction, NaN or Inf a ValueError, as is a number
+    below ``low``. A whole float (3.0) is accepted as the int it equals.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if not isinstance(value, numbers.Integral) and not float(value).is_integer():
+        raise ValueError(f"{name} must be a whole number, got {value}")
+    value = int(value)
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")
     return value
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -50,6 +51,10 @@ class Variant:
     lack: there it is ``unavailable``, calling it raises NotImplementedError
     naming the release it needs, asv shows it as n/a and pytest skips it with
     that reason.
+
+    ``threads`` (2) marks a variant that runs that many threads by design: in a process that may
+    run on fewer CPUs (its affinity mask, as ``taskset`` or asv's ``--cpu-affinity`` set it) the
+    threads would share a core, so the variant is ``unavailable`` there, with that reason.
     """
 
     name: str
@@ -60,16 +65,28 @@ class Variant:
     mutates: tuple = ()
     result_dtype: np.dtype | None = None
     numpy_min: str | None = None
+    threads: int = 1
 
     @property
     def unavailable(self) -> str | None:
-        """Why the running NumPy cannot run this variant, or None when it can."""
+        """Why this process cannot run this variant as meant (its NumPy, its CPUs), or None when it can."""
         if self.numpy_min is not None and release(np.__version__) < release(self.numpy_min):
             return f"{self.name} needs NumPy >= {self.numpy_min}; this is NumPy {np.__version__}"
+        if self.threads > usable_cpus():
+            return f"{self.name} runs {self.threads} threads; this process may run on {usable_cpus()} CPU(s)"
         return None
 
     def __call__(self, *args):
+        if self.unavailable is not None:  # before prepare, which may use the API this NumPy lacks
+            raise NotImplementedError(self.unavailable)
         return self.fn(*self.prepare(*args))
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on now: its affinity mask where the OS keeps one, else the CPU count."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def release(version: str) -> tuple:
@@ -88,6 +105,13 @@ class Kernel:
     benchmarking. ``dtypes`` lists input dtypes the tests cover; the first is benchmarked.
     ``tolerance(args, result) -> (rtol, atol)`` widens the default float
     comparison for kernels whose variants legitimately round differently.
+    ``canonical(args, result)`` maps a result to the one form every correct result shares, for
+    kernels whose answer is not unique (an unstable argsort orders equal values freely); the tests
+    compare variants in that form. ``free_lengths`` names the array arguments whose length is
+    independent of the others (keys to look up, a table): a shorter one is valid input.
+    ``every_size_in_every_release`` has a headline-only benchmark run (the older
+    NumPy releases) time this kernel at all its sizes: for a figure read across sizes, such as a
+    crossover, that must be tracked per release.
     """
 
     technique: str
@@ -99,6 +123,9 @@ class Kernel:
     orders: tuple = ("C",)
     dtypes: tuple = (np.float64, np.float32, np.int64)
     tolerance: Callable | None = None
+    canonical: Callable | None = None
+    free_lengths: tuple = ()
+    every_size_in_every_release: bool = False
     nan_ok: bool = True
     variants: dict = field(default_factory=dict)
     reference: str | None = None
@@ -108,14 +135,17 @@ class Kernel:
         return f"{self.technique}.{self.name}"
 
     def variant(self, name, *, reference=False, prepare=_unchanged, max_n=None, bytes_moved=None,
-                mutates=(), result_dtype=None, numpy_min=None):
+                mutates=(), result_dtype=None, numpy_min=None, threads=1, validate=None):
         """Register the decorated function as variant ``name``.
 
         The function is wrapped so that every call validates its arguments
         first: the variants share one boundary check and differ only in how
         they compute. The arguments it ``mutates`` are checked before that to
-        be writeable as given (see ``_check.writeable``).
+        be writeable as given (see ``_check.writeable``). A variant whose
+        ``prepare`` gives it storage other than the kernel's arrays (a Python
+        list) checks that storage with its own ``validate`` instead.
         """
+        check = self.validate if validate is None else validate
 
         def register(fn):
             parameters = list(inspect.signature(fn).parameters)
@@ -136,13 +166,13 @@ class Kernel:
                 for i, p in written:
                     if i < len(args):
                         _check.writeable(args[i], p)
-                return fn(*self.validate(*args))
+                return fn(*check(*args))
 
             if name in self.variants:
                 raise ValueError(f"{self.key} already has a variant {name!r}")
             dtype = None if result_dtype is None else np.dtype(result_dtype)
             self.variants[name] = Variant(name, checked, prepare, max_n, bytes_moved, tuple(mutates), dtype,
-                                          numpy_min)
+                                          numpy_min, threads)
             if reference:
                 if self.reference is not None:
                     raise ValueError(f"{self.key} already has a reference")

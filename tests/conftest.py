@@ -8,7 +8,7 @@ import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
 import npopt  # noqa: E402  (registers every kernel)
-from hostile import cases  # noqa: E402
+from hostile import bad_inputs, cases  # noqa: E402
 from npopt.registry import by_technique  # noqa: E402
 
 
@@ -24,15 +24,16 @@ def pytest_generate_tests(metafunc):
         return
     kernels = by_technique(technique)
     assert kernels, f"no kernels registered for technique {technique!r}"
-    names = [n for n in ("kernel", "variant", "case") if n in metafunc.fixturenames]
+    names = [n for n in ("kernel", "variant", "case", "bad") if n in metafunc.fixturenames]
     rows, ids = [], []
     for k in kernels:
         variants = [v for v in k.variants if v != k.reference] if "case" in names else list(k.variants)
         for v in variants if "variant" in names else [None]:
             for label, args in cases(k) if "case" in names else [(None, None)]:
-                row = {"kernel": k, "variant": v, "case": (label, args)}
-                reason = k.variants[v].unavailable if v is not None else None
-                rows.append(pytest.param(*[row[n] for n in names],
-                                         marks=[pytest.mark.skip(reason=reason)] if reason else []))
-                ids.append("-".join(str(p) for p in (k.name, v, label) if p is not None))
+                for bad in bad_inputs(k) if "bad" in names else [None]:  # bad input of the kernel's kind
+                    row = {"kernel": k, "variant": v, "case": (label, args), "bad": bad}
+                    reason = k.variants[v].unavailable if v is not None else None
+                    rows.append(pytest.param(*[row[n] for n in names],
+                                             marks=[pytest.mark.skip(reason=reason)] if reason else []))
+                    ids.append("-".join(str(p) for p in (k.name, v, label, bad) if p is not None))
     metafunc.parametrize(names, rows, ids=ids)

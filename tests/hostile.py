@@ -8,6 +8,10 @@ that grid, like bottleneck's ``array_generator``: every integer and float
 width with mixed signs, byte-swapped storage, Inf/-Inf and subnormals,
 read-only, subclassed, memory-mapped and unaligned arrays. ``cases`` yields
 them all and drives every per-case test.
+
+Kernels over strings declare str dtypes (``np.str_`` first): for them the widths are replaced by
+hostile text (``TEXTS``), stored as '<U' arrays plain, strided and byte-swapped, and results are
+compared as Python values (str or int), whatever container each variant returns.
 """
 import functools
 import inspect
@@ -22,6 +26,14 @@ SIZES_2D = (0, 1, 2, 17, 101)
 WIDTHS = (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
           np.float16, np.float32, np.float64)
 WIDTH_N = 17  # every width at one odd size: the grid above covers sizes
+TEXTS = {  # hostile text for kernels over strings (no lone surrogates: UTF-8 cannot hold them)
+    "empty": ["", "", ""],
+    "case-growing": ["ß", "straße", "ŉ", "ǰ", "ΐ", "ﬃ", "ᾳ"],  # upper() is longer, 'straße' fills the width
+    "non-ascii": ["é", "e\u0301", "İ", "ı", "ǅ", "Σς", "中文", "\u00a0", "ÿ"],
+    "emoji": ["😀", "👍🏽", "👨‍👩‍👧", "🇫🇷", "a😀b"],  # astral code points, modifiers, ZWJ sequences
+    "control": ["a\x00b", "\x00a", "\t\n\r", " ", "\x7f\x80"],  # inner NULs: '<U' drops trailing ones
+    "long": ["ß" * 5_000, "x" * 1_000, "😀" * 2_000],  # 5000 'ß' fill the width and double in upper()
+}
 
 
 def strided(x):
@@ -126,6 +138,11 @@ def unaligned(x):
     return y
 
 
+def is_text(kernel):
+    """Whether the kernel is over strings: its first dtype is a str type."""
+    return np.dtype(kernel.dtypes[0]).kind == "U"
+
+
 def is_2d(kernel):
     return any(isinstance(a, np.ndarray) and a.ndim == 2 for a in kernel.inputs(3))
 
@@ -145,21 +162,77 @@ def cases(kernel):
     yield from hostile_arrays(kernel)
 
 
-def hostile_arrays(kernel):
-    """(label, args) beyond the grid: every width (mixed signs, byte-swapped, Inf and subnormals),
-    then the kernel's first dtype read-only, subclassed, memory-mapped and unaligned."""
+def hostile_texts(kernel):
+    """(label, args) with every str array argument replaced by each of TEXTS, plain, strided and byte-swapped."""
+    for label, texts in TEXTS.items():
+        args = tuple(np.array(texts) if isinstance(a, np.ndarray) and a.dtype.kind == "U" else a
+                     for a in kernel.inputs(len(texts)))
+        yield f"text-{label}", args
+        yield f"text-{label}-strided", tuple(strided(a) for a in args)
+        yield f"text-{label}-swapped", tuple(byte_swapped(a) for a in args)
+
+
+def data_arguments(kernel):
+    """Per argument, whether the kernel builds it in the dtype it is asked for (data), rather than
+    in a dtype of its own (labels, indices: their signs and values stay as built)."""
+    asked = zip(kernel.inputs(3, dtype=np.int8), kernel.inputs(3, dtype=np.float32))
+    return [isinstance(a, np.ndarray) and a.dtype != b.dtype for a, b in asked]
+
+
+def hostile_widths(kernel):
+    """(label, args) at every width: data of mixed signs, byte-swapped, Inf and subnormals."""
+    data = data_arguments(kernel)
     for dtype in WIDTHS:
         dtype = np.dtype(dtype)
-        args = tuple(mixed_signs(a) for a in kernel.inputs(WIDTH_N, dtype=dtype, seed=WIDTH_N))
+        built = kernel.inputs(WIDTH_N, dtype=dtype, seed=WIDTH_N)
+        args = tuple(mixed_signs(a) if is_data else a for a, is_data in zip(built, data))
         yield f"{dtype.name}-n{WIDTH_N}-signed", args
         if dtype.itemsize > 1:
             yield f"{dtype.name}-n{WIDTH_N}-swapped", tuple(byte_swapped(a) for a in args)
         if dtype.kind == "f":
             yield f"{dtype.name}-n{WIDTH_N}-inf-subnormal", tuple(non_finite(a) for a in args)
+
+
+def hostile_arrays(kernel):
+    """(label, args) beyond the grid: every width (hostile text for a kernel over strings), then
+    the kernel's first dtype read-only, subclassed, memory-mapped and unaligned."""
+    yield from (hostile_texts if is_text(kernel) else hostile_widths)(kernel)
     args = kernel.inputs(WIDTH_N, seed=WIDTH_N)
     name = np.dtype(kernel.dtypes[0]).name
     for transform in (read_only, subclassed, memory_mapped, unaligned):
         yield f"{name}-n{WIDTH_N}-{transform.__name__.replace('_', '-')}", tuple(transform(a) for a in args)
+
+
+BAD_ARRAYS = {
+    "a list": (lambda a: a.tolist(), TypeError),
+    "a complex array": (lambda a: a.astype(np.complex128), TypeError),
+    "a bool array": (lambda a: a.astype(bool), TypeError),
+    "a masked array": (lambda a: np.ma.masked_array(a, mask=np.ones(a.shape, bool)), TypeError),
+    "one more dimension": (lambda a: a[np.newaxis], ValueError),
+    "a 0-d array": (lambda a: np.array(a.reshape(-1)[0]), ValueError),
+}
+
+
+BAD_TEXT = {  # for kernels over strings, whose storages include a list of str and an object array
+    "a float array": (lambda words: np.linspace(0, 1, len(words)), TypeError),
+    "an int array": (lambda words: np.arange(len(words)), TypeError),
+    "a bool array": (lambda words: np.ones(len(words), bool), TypeError),
+    "a bytes array": (lambda words: np.array([w.encode() for w in words], dtype="S"), TypeError),
+    "bytes in a list": (lambda words: [w.encode() for w in words], TypeError),
+    "bytes in an object array": (lambda words: np.array([w.encode() for w in words], dtype=object), TypeError),
+    "a number in a list": (lambda words: words[:-1] + [1.0], TypeError),
+    "None in an object array": (lambda words: np.array(words[:-1] + [None], dtype=object), TypeError),
+    "a nested list": (lambda words: [words], TypeError),
+    "one str": (lambda words: words[0], TypeError),
+    "a masked array": (lambda words: np.ma.masked_array(np.array(words), mask=True), TypeError),
+    "one more dimension": (lambda words: np.array(words)[np.newaxis], ValueError),
+    "a 0-d array": (lambda words: np.array(words[0]), ValueError),
+}
+
+
+def bad_inputs(kernel):
+    """{label: (corrupt, error class)} of bad input for an array argument of this kernel's kind."""
+    return BAD_TEXT if is_text(kernel) else BAD_ARRAYS
 
 
 def outcome(variant, args):
@@ -181,13 +254,27 @@ def outcome(variant, args):
         pytest.fail(f"{variant.name} raised {type(exc).__module__}.{type(exc).__name__}: {exc}")
 
 
+def python_values(result):
+    """A 1-D result as a list of Python values (str, int), whether a list or an array of any dtype holds them."""
+    return result.tolist() if isinstance(result, np.ndarray) else list(result)
+
+
 def assert_agrees(kernel, variant, args, expected, actual):
     """actual equals expected, in the reference's result dtype or the one ``variant`` declares:
-    exactly for integers, within dtype-aware tolerance for floats. An error must be of the same class."""
+    exactly for integers and booleans, within dtype-aware tolerance for floats, field by field for
+    a structured result, as Python values of the same types for a kernel over strings; all in the
+    kernel's ``canonical`` form if it has one. An error must be of the same class."""
     if isinstance(expected, Exception):
         assert type(actual) is type(expected), f"reference raised {expected!r}, variant gave {actual!r}"
         return
     assert not isinstance(actual, Exception), f"variant raised {actual!r}, reference did not"
+    if kernel.canonical is not None:
+        expected, actual = kernel.canonical(args, expected), kernel.canonical(args, actual)
+    if is_text(kernel):
+        expected, actual = python_values(expected), python_values(actual)
+        assert [type(v) for v in actual] == [type(v) for v in expected], "results hold values of other types"
+        assert actual == expected
+        return
     expected, actual = np.asarray(expected), np.asarray(actual)
     declared = kernel.variants[variant].result_dtype
     if declared is not None and declared.kind == "f":
@@ -196,7 +283,15 @@ def assert_agrees(kernel, variant, args, expected, actual):
     dtype = expected.dtype if declared is None else declared
     assert actual.dtype == dtype, f"result dtype {actual.dtype}, expected {dtype}"
     assert actual.shape == expected.shape
-    if expected.dtype.kind in "iu" and actual.dtype.kind in "iu":
+    if expected.dtype.names is None:
+        _assert_values_agree(kernel, args, expected, actual)
+    for field in expected.dtype.names or ():
+        _assert_values_agree(kernel, args, expected[field], actual[field])
+
+
+def _assert_values_agree(kernel, args, expected, actual):
+    """Equal values of one numeric dtype: integers and booleans exactly, floats within tolerance."""
+    if expected.dtype.kind in "biu" and actual.dtype.kind in "biu":
         np.testing.assert_array_equal(actual, expected)
         return
     coarser = min((d for d in (expected.dtype, actual.dtype) if d.kind == "f"), key=lambda d: d.itemsize)

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hostile import assert_agrees, byte_swapped, fortran, outcome, read_only, strided, with_nans
+from hostile import (assert_agrees, bad_inputs, byte_swapped, fortran, is_text, outcome, python_values, read_only,
+                     strided, with_nans)
 
 
 def test_reference_is_registered(kernel):
@@ -37,7 +38,13 @@ def test_variant_agrees_with_reference_property(kernel, variant, n, dtype_index,
 
 
 def _copies(args):
-    return tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)
+    return tuple(np.copy(a) if isinstance(a, np.ndarray) else list(a) if isinstance(a, list) else a for a in args)
+
+
+
+def _is_array(arg):
+    """Whether an argument is an array: an ndarray, or a list (the storage of Python loops)."""
+    return isinstance(arg, (np.ndarray, list))
 
 
 def test_no_variant_changes_an_argument_it_does_not_declare(kernel, case):
@@ -89,36 +96,57 @@ def _raises_naming(fn, args, name, error):
     assert re.search(rf"\b{name}\b", str(info.value)), f"message does not name {name!r}: {info.value}"
 
 
-BAD_ARRAYS = {
-    "a list": (lambda a: a.tolist(), TypeError),
-    "a complex array": (lambda a: a.astype(np.complex128), TypeError),
-    "a bool array": (lambda a: a.astype(bool), TypeError),
-    "a masked array": (lambda a: np.ma.masked_array(a, mask=np.ones(a.shape, bool)), TypeError),
-    "one more dimension": (lambda a: a[np.newaxis], ValueError),
-    "a 0-d array": (lambda a: np.array(a.reshape(-1)[0]), ValueError),
+def test_bad_array_argument_is_rejected_by_name(kernel, variant, bad):
+    """Each array argument in turn replaced by bad input of the kernel's kind (conftest.py
+    parametrizes ``bad`` over ``bad_inputs(kernel)``): numbers, or strings as Python values."""
+    corrupt, error = bad_inputs(kernel)[bad]
+    fn, names, args = _public_args(kernel, variant)
+    for i, arg in enumerate(args):
+        if isinstance(arg, np.ndarray) or (isinstance(arg, list) and is_text(kernel)):  # lists of numbers: BAD_LISTS
+            given = python_values(arg) if is_text(kernel) else arg
+            _raises_naming(fn, args[:i] + [corrupt(given)] + args[i + 1:], names[i], error)
+
+
+# A variant whose prepare makes Python lists (small_arrays) takes them as its arrays: a list argument
+# must be a list of real numbers.
+BAD_LISTS = {
+    "an ndarray": (np.asarray, TypeError),
+    "a nested list": (lambda a: [[v] for v in a], TypeError),
+    "a list of strings": (lambda a: [str(v) for v in a], TypeError),
+    "a list of complex numbers": (lambda a: [complex(v, 1) for v in a], TypeError),
 }
 
 
-@pytest.mark.parametrize("bad", list(BAD_ARRAYS))
-def test_bad_array_argument_is_rejected_by_name(kernel, variant, bad):
-    corrupt, error = BAD_ARRAYS[bad]
+@pytest.mark.parametrize("bad_list", list(BAD_LISTS))
+def test_bad_list_argument_is_rejected_by_name(kernel, variant, bad_list):
+    if is_text(kernel):
+        pytest.skip("a list of strings is a text kernel's valid input: its bad input is bad_inputs(kernel)")
+    corrupt, error = BAD_LISTS[bad_list]
     fn, names, args = _public_args(kernel, variant)
     for i, arg in enumerate(args):
-        if isinstance(arg, np.ndarray):
+        if isinstance(arg, list):
             _raises_naming(fn, args[:i] + [corrupt(arg)] + args[i + 1:], names[i], error)
 
 
 def test_mismatched_lengths_are_rejected_by_name(kernel, variant):
+    """A shorter array is a ValueError naming it, unless the kernel declares its length free:
+    then it is valid input, and the variant must agree with the reference on it."""
     fn, names, args = _public_args(kernel, variant)
-    arrays = [i for i, a in enumerate(args) if isinstance(a, np.ndarray)]
+    arrays = [i for i, a in enumerate(args) if isinstance(a, (np.ndarray, list))]
     for i in arrays[1:]:
-        shorter = args[i][..., :-1]
-        _raises_naming(fn, args[:i] + [shorter] + args[i + 1:], names[i], ValueError)
+        if names[i] in kernel.free_lengths:
+            shorter = list(kernel.inputs(5))
+            shorter[i] = shorter[i][..., :-1]
+            expected = outcome(kernel.variants[kernel.reference], shorter)
+            assert_agrees(kernel, variant, shorter, expected, outcome(kernel.variants[variant], shorter))
+        else:
+            shorter = args[i][..., :-1] if isinstance(args[i], np.ndarray) else args[i][:-1]
+            _raises_naming(fn, args[:i] + [shorter] + args[i + 1:], names[i], ValueError)
 
 
 def test_bad_scalar_argument_is_rejected_by_name(kernel, variant):
     fn, names, args = _public_args(kernel, variant)
     for i, arg in enumerate(args):
-        if not isinstance(arg, np.ndarray):
+        if not _is_array(arg):
             _raises_naming(fn, args[:i] + ["1.0"] + args[i + 1:], names[i], TypeError)
             _raises_naming(fn, args[:i] + [float("nan")] + args[i + 1:], names[i], ValueError)

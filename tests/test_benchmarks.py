@@ -1,6 +1,7 @@
 """The asv suite is code too: it imports, covers every registered variant, times the variant it
 names, and every benchmark runs once without error (the smoke run)."""
 import itertools
+import re
 import os
 import time
 
@@ -30,7 +31,7 @@ def _kernel_benchmarks():
 def test_every_technique_has_its_benchmark_module():
     """One module per technique, plus bench_inputs (the checksum of every technique's inputs)."""
     modules = {b.name.split(".")[0] for b in DISCOVERED}
-    assert modules == {f"bench_{t}" for t in TECHNIQUES} | {"bench_inputs"}
+    assert modules == {f"bench_{t}" for t in TECHNIQUES} | {"bench_inputs", "bench_simd"}
 
 
 def test_inputs_come_from_numpys_frozen_stream():
@@ -129,14 +130,16 @@ def test_the_measurement_times_every_registered_variant_at_every_point(suite):
     calls, _ = suite
     for (key, variant, *_), (fn, args) in calls.items():
         assert fn is KERNELS[key].variants[variant].fn, (key, variant)
-        assert isinstance(args[0], np.ndarray) and args[0].size >= 1
+        assert isinstance(args[0], (np.ndarray, list)) and len(args[0]) >= 1  # a list: a Python loop's storage
     for kernel in KERNELS.values():
         points = {k[1:] for k in calls if k[0] == kernel.key}
-        grid_points = set(itertools.product(*common.grid(kernel)[0]))
+        grid_points = {p for p in itertools.product(*common.grid(kernel)[0])
+                       if kernel.variants[p[0]].unavailable is None}
         capped = {p for p in grid_points if kernel.variants[p[0]].max_n is not None
                   and p[1] > kernel.variants[p[0]].max_n}
         assert grid_points - capped <= points, kernel.key
-        assert {common.point(kernel, v, kernel.headline_n)[1:] for v in kernel.variants} <= points, kernel.key
+        assert {common.point(kernel, v, kernel.headline_n)[1:] for v, variant in kernel.variants.items()
+                if variant.unavailable is None} <= points, kernel.key
 
 
 def _param_sets(bench):
@@ -145,6 +148,19 @@ def _param_sets(bench):
 
 
 COUNTED = {"track_instructions": "instructions", "track_estimated_cycles": "cycles"}  # figure: cost figure
+
+
+def _skip_expected(bench, params):
+    """asv may skip a variant this process cannot run (``unavailable``: its NumPy, its CPUs) and an
+    interpreted loop above its max_n; nothing else."""
+    instance = _instance(bench)
+    if isinstance(instance, common.SpeedupBenchmark):
+        key, name = params[0].split(":")
+        return KERNELS[key].variants[name].unavailable is not None
+    if isinstance(instance, common.KernelBenchmark):
+        variant = instance.kernel.variants[params[0]]
+        return variant.unavailable is not None or (variant.max_n is not None and params[1] > variant.max_n)
+    return False
 
 
 @pytest.mark.parametrize("bench", DISCOVERED, ids=[b.name for b in DISCOVERED])
@@ -160,8 +176,7 @@ def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, suite):
         if bench._params:
             bench.set_param_idx(idx)
         if bench.do_setup():  # True when setup raised NotImplementedError: asv skips it
-            variant = KERNELS[_instance(bench).kernel.key].variants[params[0]]
-            assert variant.max_n is not None and params[1] > variant.max_n, f"{bench.name}{params} skipped"
+            assert _skip_expected(bench, params), f"{bench.name}{params} skipped"
             continue
         instance = _instance(bench)
         figure = COUNTED.get(bench.name.split(".")[-1])
@@ -190,3 +205,47 @@ def test_the_suite_is_measured_in_fresh_processes_and_keeps_each_points_best(sui
     best = common.measure_suite(processes=2, window=0, min_samples=1)
     assert set(best) == set(suite[0])
     assert all(np.isfinite(v) and v > 0 for v in best.values())
+
+
+def test_older_releases_are_timed_at_the_headline_points_and_the_newest_at_every_size():
+    from tools.bench import time_budget
+    envs = [("py3.11-numpy1.23.5", "1.23.5"), ("py3.11-numpy2.4.6", "2.4.6"),
+            ("py3.12-numpy2.5.5-NPY_DISABLE_CPU_FEATURES...", "2.5.5"), ("py3.12-numpy2.5.5", "2.5.5")]
+    assert time_budget(envs) == [(["py3.11-numpy1.23.5", "py3.11-numpy2.4.6",
+                                   "py3.12-numpy2.5.5-NPY_DISABLE_CPU_FEATURES..."], "headline"),
+                                 (["py3.12-numpy2.5.5"], "full")]
+    assert time_budget(envs[-1:]) == [(["py3.12-numpy2.5.5"], "full")]
+
+
+def test_a_headline_run_times_every_variant_at_its_headline_point_and_skips_the_rest(monkeypatch):
+    monkeypatch.setenv(common.GRID, "headline")
+    with monkeypatch.context() as patch:
+        patch.setattr(common, "prepared", lambda key, variant, n, order="C": (
+            common.benchmarked(KERNELS[key], variant, n, order), (None, ()))[1])
+        points = set(common.suite_calls())
+    claimed = common.claimed_sizes()
+    assert claimed, "the release-note claims name sizes besides the headline ones"
+    assert any(k.every_size_in_every_release for k in KERNELS.values())
+    assert points == {common.point(k, v, n) for k in KERNELS.values() for v in k.variants
+                      for n in (k.sizes if k.every_size_in_every_release else {k.headline_n} | claimed.get(k.key, set()))
+                      if k.variants[v].unavailable is None and (n == k.headline_n or not (k.variants[v].max_n or n) < n)}
+    kernel = next(k for k in KERNELS.values() if len(k.sizes) > 1)
+    other = next(n for n in kernel.sizes if n != kernel.headline_n)
+    with pytest.raises(NotImplementedError, match="headline"):
+        common.benchmarked(kernel, kernel.reference, other)
+
+
+def test_a_headline_run_measures_in_one_process_and_a_full_run_in_several(monkeypatch):
+    started = []
+
+    def fake_run(command, check):
+        started.append(command)
+        with open(re.search(r"open\('([^']+)', \"w\"\)", command[2]).group(1), "w") as f:
+            f.write("[]")
+
+    monkeypatch.setattr(common.subprocess, "run", fake_run)
+    common.measure_suite(window=0)
+    assert len(started) == common.PROCESSES > 1
+    monkeypatch.setenv(common.GRID, "headline")
+    common.measure_suite(window=0)
+    assert len(started) == common.PROCESSES + 1

@@ -99,3 +99,13 @@ def test_the_band_of_a_kind_is_its_widest_measured_spread(tmp_path, monkeypatch)
     assert change.measured_machines() == ["m"]
     assert change.noise("m") == {"track_seconds": 1.3, "track_speedup": 1.1}
     assert change.noise("other") == {}
+
+
+def test_the_simd_disabled_twin_follows_its_release_and_is_marked_against_it():
+    runs = _runs({"2.4.6": 100.0, "2.5.5": 100.0})
+    twin = Run("env-2.5.5-off", "2.5.5", {SPEEDUP: {("vectorization.add:ufunc",): 40.0}}, {},
+               disabled_simd="X86_V3,X86_V4")
+    versions, rows = overview.overview([twin] + runs, {"track_speedup": 1.10})
+    assert versions == ["2.4.6", "2.5.5", "2.5.5 no SIMD"]
+    (row,) = [r for r in rows if r["pair"] == "vectorization.add:ufunc"]
+    assert row["marks"] == [None, None, change.SLOWER]

@@ -2,10 +2,16 @@
 import json
 import os
 import platform
+import subprocess
+import sys
 
 import pytest
+from asv import util
+from packaging.version import Version
 
 from tools import machine
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 FACTS = {"cpu": "AMD EPYC 7B13", "cpu_id": "vendor_id AuthenticAMD cpu family 25 model 1 stepping 1",
          "arch": "x86_64", "cpus": 2, "memory_gib": 24, "simd": ["X86_V3"]}
@@ -88,3 +94,35 @@ def test_stored_results_are_keyed_by_fingerprint_names():
         assert name.rsplit("-", 1)[-1].isalnum() and len(name.rsplit("-", 1)[-1]) == 6, name
         recorded = json.load(open(os.path.join(machine.RESULTS, name, "machine.json")))
         assert recorded["machine"] == name
+
+
+def _dispatches(extra_env):
+    code = ("import json; from benchmarks import bench_simd as b; "
+            "print(json.dumps({l: b.track_numpy_dispatches(l) for l in b.LEVELS}))")
+    env = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, **extra_env},
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_each_environment_records_the_simd_levels_numpy_dispatches_to():
+    from benchmarks.bench_simd import dispatched_targets
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:
+        from numpy.core._multiarray_umath import __cpu_features__
+    on = _dispatches({})
+    assert on["AVX2"] == int(bool(__cpu_features__.get("AVX2"))), "an AVX2 host's NumPy dispatches AVX2 kernels"
+    off = _dispatches({"NPY_DISABLE_CPU_FEATURES": ",".join(dispatched_targets())})
+    assert set(off.values()) == {0}, f"with every target disabled NumPy still reports {off}"
+
+
+def test_the_simd_disabled_environment_is_the_newest_numpy_with_its_targets_named():
+    """asv.conf.json's SIMD-disabled twin follows the newest release of the matrix, in that release's target names."""
+    conf = util.load_json(os.path.join(ROOT, "asv.conf.json"), js_comments=True)
+    newest = max(conf["matrix"]["req"]["numpy"], key=Version)
+    (twin,) = [e for e in conf["include"] if "NPY_DISABLE_CPU_FEATURES" in e.get("env_nobuild", {})]
+    assert twin["req"]["numpy"] == newest
+    assert {k: v for k, v in twin["req"].items() if k != "numpy"} == {
+        k: v[0] for k, v in conf["matrix"]["req"].items() if k != "numpy"}, "the twin differs only by its switch"
+    assert set(twin["env_nobuild"]["NPY_DISABLE_CPU_FEATURES"].split(",")) >= {"X86_V3", "X86_V4"}

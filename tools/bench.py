@@ -2,12 +2,12 @@
 
   python -m tools.bench                  HEAD in every environment of the NumPy matrix
   python -m tools.bench --numpy 2.0.2    HEAD in the named NumPy environment(s) only (repeatable)
-  python -m tools.bench --quick          a first look: newest NumPy, one call per benchmark; its
-                                         results go to .asv/quick/ and never mix with the stored ones
+  python -m tools.bench --quick          a first look: newest NumPy, headline points, one measuring
+                                         process; its results go to .asv/quick/, never mixed with the stored ones
   python -m tools.bench history 5        the last 5 commits of main, newest NumPy (or --numpy),
                                          skipping every commit/environment already stored
   python -m tools.bench history A..B     an explicit range, likewise
-  python -m tools.bench publish          rebuild html/ (and the overview page) from stored results
+  python -m tools.bench publish          rebuild html/ (and the overview and claims pages) from stored results
 
 Results live in results/<machine>/ (asv's layout, kept in git); the machine name is this host's
 hardware fingerprint (tools/machine.py), so another host is another machine. Exit status: 0, or
@@ -25,8 +25,9 @@ from asv import environment, util
 from asv.config import Config
 from packaging.version import Version
 
+from benchmarks.common import GRID
 from tools.machine import asv_machine_args, this_machine
-from tools.results import machines as stored_machines
+from tools.results import SIMD_SWITCH, machines as stored_machines
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "asv.conf.json")
@@ -55,22 +56,23 @@ def runs_here(python, env):
 
 
 def environments(conf, env, numpy_versions=None):
-    """(name, NumPy version) of each matrix environment this machine can build, newest NumPy last.
+    """(name, NumPy version) of each matrix environment this machine can build, newest NumPy last
+    (a SIMD-disabled twin just before its release: "the newest" is the NumPy as users get it).
 
     Prints one line for each Python the matrix names that is not here.
     """
     missing = {p for p in conf.pythons if not runs_here(p, env)}
     for python in sorted(missing):
         print(f"Python {python} is not on this machine: skipping its environments.")
-    found = [(e.name, e._requirements["numpy"]) for e in environment.get_environments(conf, None, verbose=False)
-             if e._python not in missing]
+    found = sorted(((e.name, e._requirements["numpy"]) for e in environment.get_environments(conf, None, verbose=False)
+                    if e._python not in missing), key=lambda nv: (Version(nv[1]), SIMD_SWITCH not in nv[0]))
     if numpy_versions:
         unknown = set(numpy_versions) - {v for _, v in found}
         if unknown:
             raise SystemExit(f"no environment here for NumPy {', '.join(sorted(unknown))}; "
                              f"the matrix has {', '.join(v for _, v in found)}")
         found = [(n, v) for n, v in found if v in numpy_versions]
-    return sorted(found, key=lambda nv: Version(nv[1]))
+    return found
 
 
 def asv(*args, env, check=True):
@@ -102,13 +104,15 @@ def register_machine(env, config=CONF):
 
 
 def run_options(machine):
-    """``asv run`` options every measuring run shares: this machine, and the benchmarks pinned to one
-    core (the last; asv itself and the OS keep the other)."""
-    return ["--show-stderr", "--machine", machine, "--cpu-affinity", str((os.cpu_count() or 1) - 1)]
+    """``asv run`` options every measuring run shares: this machine. The benchmarks are not pinned to
+    a core: the threads technique times two threads against one, and a process pinned to one core
+    cannot run two (README "Time budget")."""
+    return ["--show-stderr", "--machine", machine]
 
 
 def publish(machine, env, html_dir="html"):
-    """asv publish (every machine's stored results), then make the pages work offline and add the overview."""
+    """asv publish (every machine's stored results), then make the pages work offline and add the overview,
+    the release-note claims (this machine) and the gate page."""
     asv("publish", "--html-dir", html_dir, env=env)
     subprocess.run([sys.executable, "tools/offline_assets.py", html_dir], cwd=ROOT, check=True)
     machines = sorted(stored_machines(), key=lambda m: m != machine)  # this machine's table first
@@ -116,17 +120,20 @@ def publish(machine, env, html_dir="html"):
     subprocess.run([sys.executable, "-m", "tools.overview", *(a for m in machines for a in ("--machine", m)),
                     "--html", f"{out}.html", "--csv", f"{out}.csv", "--json", f"{out}.json"],
                    cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "-m", "tools.claims", "--html", os.path.join(html_dir, "claims.html")],
+                   cwd=ROOT, env=env, check=True)
     write_gate_page(html_dir)
     link_pages(os.path.join(html_dir, "index.html"))
     print(f"\nDashboard: {html_dir}/ (overview page: {out}.html). Serve it with: make serve")
 
 
 NAV_LINKS = ('<li id="nav-li-npopt-overview"><a href="overview.html">NumPy versions</a></li>'
-             '<li id="nav-li-npopt-gate"><a href="gate.html">Regression gate</a></li>')
+             '<li id="nav-li-npopt-gate"><a href="gate.html">Regression gate</a></li>'
+             '<li id="nav-li-npopt-claims"><a href="claims.html">Release-note claims</a></li>')
 
 
 def link_pages(index):
-    """Add the overview and gate pages to asv's navigation bar (once)."""
+    """Add the overview, gate and claims pages to asv's navigation bar (once)."""
     with open(index) as f:
         page = f.read()
     anchor = '<li id="nav-li-regressions"><a href="#/regressions">Regressions</a></li>'
@@ -174,7 +181,7 @@ def main(argv=None):
 
     if args.quick:
         status = asv("--config", config, "run", "--quick", *run_options(machine),
-                     *selection, *bench, "HEAD^!", env=env, check=False)
+                     *selection, *bench, "HEAD^!", env={**env, GRID: "headline"}, check=False)
         subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--config", config,
                         "--commit", "HEAD"], cwd=ROOT, env=env)
         return status
@@ -185,14 +192,26 @@ def main(argv=None):
         status = asv("run", "--skip-existing", *run_options(machine),
                      *selection, *bench, revs, env=env, check=False)
     else:
-        status = asv("run", "--parallel", str(os.cpu_count() or 1), *run_options(machine),
-                     *selection, *bench, "HEAD^!", env=env, check=False)  # --parallel: builds only
+        status = 0
+        for names, grid in time_budget(envs):
+            status = asv("run", "--parallel", str(os.cpu_count() or 1), *run_options(machine),
+                         *(a for name in names for a in ("-E", name)), *bench, "HEAD^!",
+                         env={**env, GRID: grid}, check=False) or status  # --parallel: builds only
         subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--commit", "HEAD",
                         "--numpy", envs[-1][1]], cwd=ROOT, env=env)
     publish(machine, env)
     if status:
         print(f"asv exited with status {status}: some benchmarks failed (see above).", file=sys.stderr)
     return status
+
+
+def time_budget(envs):
+    """[(environment names, NPOPT_GRID)]: the newest NumPy release timed at every size, the older
+    releases and the SIMD-disabled twin at the headline points only, which is where the speedups,
+    the overview's charts and the release-note claims read them (README "Time budget")."""
+    newest = [envs[-1][0]]
+    older = [name for name, _ in envs if name not in newest]
+    return [(names, grid) for names, grid in ((older, "headline"), (newest, "full")) if names]
 
 
 def commits_on_main():

@@ -20,6 +20,8 @@ import platform
 import re
 import sys
 
+from benchmarks.bench_simd import dispatched_targets
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "results")
 UNRECORDED = "simd-unrecorded"  # results stored before fingerprints: their SIMD level was never recorded
@@ -33,16 +35,6 @@ def _cpuinfo():
     except OSError:
         return {}
     return dict((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in block.splitlines()))
-
-
-def numpy_simd():
-    """The SIMD targets NumPy dispatches to on this host (as ``numpy.show_runtime()`` reports them)."""
-    try:
-        from numpy._core import _multiarray_umath as umath
-    except ImportError:  # NumPy 1.x
-        from numpy.core import _multiarray_umath as umath
-    found = umath.__cpu_features__
-    return [target for target in umath.__cpu_dispatch__ if found.get(target)]
 
 
 def _memory_bytes():
@@ -59,7 +51,7 @@ def fingerprint():
     return {"cpu": info.get("model name") or platform.processor() or platform.machine(),
             "cpu_id": " ".join(f"{k} {info[k]}" for k in ("vendor_id", "cpu family", "model", "stepping") if k in info),
             "arch": platform.machine(), "cpus": os.cpu_count(),
-            "memory_gib": round(_memory_bytes() / 2**30), "simd": numpy_simd()}
+            "memory_gib": round(_memory_bytes() / 2**30), "simd": dispatched_targets()}
 
 
 def _slug(text):

@@ -78,10 +78,13 @@ STUPIDTABLE = Package("stupid-table-plugin", "1.1.3", "sha512-2Vk7XouQPxUQPRe9w0
 BLUEIMP_MD5 = Package("blueimp-md5", "2.19.0", "sha512-DRQrD6gJyy8FbiE4s+bDoXS9hiW3Vbx5uCdwvcCf3zLHL+Iv7LtGHLpr+GZV8rHG8tK766FGYBwRbu8pELTt+w==")
 BOOTSTRAP = Package("bootstrap", "3.1.1", "sha512-TAzqS8E/ISpVHP29gYhy+1NSV+FJwApDVQhDfgLYsIuUDJiqJzH2DfORN5tiu+Ie2iBLrzEG34t4Rf465cigqg==")
 
+# The overview page's charts (tools/overview.py) load these two as well.
+JQUERY_JS = Asset(JQUERY, "package/dist/jquery.min.js", "https://code.jquery.com/jquery-3.3.1.min.js")
+# The npm flot 0.8.3 package has only the unminified files.
+FLOT_JS = Asset(FLOT, "package/jquery.flot.js", "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.min.js")
 ASSETS = (
-    Asset(JQUERY, "package/dist/jquery.min.js", "https://code.jquery.com/jquery-3.3.1.min.js"),
-    # The npm flot 0.8.3 package has only the unminified files.
-    Asset(FLOT, "package/jquery.flot.js", "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.min.js"),
+    JQUERY_JS,
+    FLOT_JS,
     Asset(FLOT, "package/jquery.flot.time.js", "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.time.min.js"),
     Asset(FLOT, "package/jquery.flot.selection.js", "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.selection.min.js"),
     Asset(FLOT, "package/jquery.flot.categories.js", "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.categories.min.js"),

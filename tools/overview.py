@@ -3,8 +3,9 @@
 asv graphs one benchmark across commits; it has no view of all NumPy environments side by side at
 one commit. This reads the stored ``track_speedup`` results (never runs anything) and prints that
 table, marks each cell that changed beyond the measured noise since the previous NumPy version
-(tools/change.py: 'v' slower, '^' faster), and writes it as CSV, JSON and a self-contained
-``overview.html`` page linking to each benchmark's asv graph.
+(tools/change.py: 'v' slower, '^' faster), and writes it as CSV, JSON and an ``overview.html`` page:
+per technique a chart of those rows (tools/overview.js, drawn with the dashboard's vendored flot),
+then the table, linking to each benchmark's asv graph.
 
 Usage: python -m tools.overview [--commit REV] [--machine NAME] [--csv F] [--json F] [--html F]
 """
@@ -12,20 +13,23 @@ import argparse
 import csv
 import html
 import json
+import os
 import sys
 from urllib.parse import quote
 
-from packaging.version import Version
 
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
 from tools.change import FASTER, SLOWER, change, kind, noise
 from tools.machine import this_machine
-from tools.results import latest_commit, load
+from tools.offline_assets import FLOT_JS, JQUERY_JS
+from tools.results import in_release_order, latest_commit, load
 from tools.summary import table
 
 SPEEDUP = "bench_{technique}.Speedup.track_speedup"
 MARKS = {SLOWER: " v", FASTER: " ^", None: ""}
+LOG_SPAN = 10  # a chart whose speedups span more than this factor gets a log scale
+CHART_JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "overview.js")
 
 
 def overview(runs, bands=None):
@@ -34,8 +38,8 @@ def overview(runs, bands=None):
     bands: {kind of figure: measured spread} of this machine (tools/change.py), for the change marks.
     """
     bands = bands or {}
-    by_numpy = sorted(runs, key=lambda run: Version(run.numpy))
-    versions = [run.numpy for run in by_numpy]
+    by_numpy = in_release_order(runs)
+    versions = [run.label for run in by_numpy]
     rows = []
     for technique in TECHNIQUES:
         for kernel in (k for k in KERNELS.values() if k.technique == technique):
@@ -58,6 +62,20 @@ def marks(benchmark, cells, samples, spread):
     for value, taken in zip(cells, samples):
         out.append(change(benchmark, previous[0], value, spread, previous[1], taken) if previous else None)
         previous = (value, taken) if value is not None else previous
+    return out
+
+
+def charts(rows):
+    """The rows as charts: one per technique with any result, a series per variant (None where n/a)."""
+    by_technique = {}
+    for r in rows:
+        by_technique.setdefault(r["technique"], []).append(
+            {"label": f"{r['kernel']}:{r['variant']}", "speedups": r["speedups"], "marks": r["marks"]})
+    out = []
+    for technique, series in by_technique.items():
+        values = [v for s in series for v in s["speedups"] if v is not None]
+        if values:
+            out.append({"technique": technique, "log": max(values) / min(values) > LOG_SPAN, "series": series})
     return out
 
 
@@ -89,20 +107,27 @@ def graph_link(row):
 
 
 def write_html(path, sections):
-    """A self-contained page (inline style, no scripts): one table per machine."""
-    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>npopt: NumPy versions compared</title>",
-             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
-             "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td.name{text-align:left}"
+    """One page: per machine, the charts (tools/overview.js, on the vendored jQuery and flot) and the table."""
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>npopt: NumPy versions compared</title>"
+             "<link rel='icon' href='swallow.ico'>",  # asv's, beside the page
+             "<style>body{font-family:sans-serif;margin:2em}table.speedups{border-collapse:collapse;margin-bottom:2em}"
+             ".speedups td,.speedups th{border:1px solid #ccc;padding:3px 8px;text-align:right}td.name{text-align:left}"
              "td.slower{background:#f8d0d0;font-weight:bold}td.faster{background:#d0f0d0;font-weight:bold}"
+             ".charts{display:flex;flex-wrap:wrap;gap:1em 2em}.chart{margin:0 0 1em;width:600px}"
+             ".chart figcaption{font-weight:bold}.plot{height:280px}.legend{font-size:85%}"
+             ".chart-tip{position:absolute;background:#fff;border:1px solid #888;padding:2px 6px;font-size:90%}"
              "</style></head><body>",
              "<h1>Speedup over the naive variant, per NumPy version</h1>",
              "<p><a href='index.html'>asv dashboard</a>. Each cell: reference time / variant time at the "
-             "kernel's headline size (best of calibrated samples). Red 'v': slower, green '^': faster than "
-             "on the previous NumPy version, beyond this figure's measured noise (README: How a figure is "
-             "measured).</p>"]
-    for machine, commit, versions, rows in sections:
+             "kernel's headline size (best of calibrated samples). Red 'v' (&#9660; on the charts): slower, "
+             "green '^' (&#9650;): faster than on the previous NumPy version, beyond this figure's measured "
+             "noise (README: How a figure is measured). A gap in a line: the variant is n/a in that NumPy.</p>"]
+    data = []
+    for n, (machine, commit, versions, rows) in enumerate(sections):
+        data.append({"machine": machine, "numpy": versions, "charts": charts(rows)})
         parts.append(f"<h2 id='{html.escape(machine)}'>machine {html.escape(machine)}, commit {commit[:8]}</h2>")
-        parts.append("<table><tr><th>technique</th><th>kernel</th><th>variant</th>"
+        parts.append(f"<div class='charts' id='charts-{n}' data-machine='{html.escape(machine)}'></div>")
+        parts.append("<table class='speedups'><tr><th>technique</th><th>kernel</th><th>variant</th>"
                      + "".join(f"<th>numpy {html.escape(v)}</th>" for v in versions) + "</tr>")
         for r in rows:
             cells = "".join(f"<td class='{m or ''}'>{cell_text(v, m)}</td>" for v, m in zip(r["speedups"], r["marks"]))
@@ -110,6 +135,11 @@ def write_html(path, sections):
                          f"<td class='name'>{r['kernel']}</td><td class='name'><a href='{html.escape(graph_link(r))}'>"
                          f"{r['variant']}</a> vs {r['reference']}</td>{cells}</tr>")
         parts.append("</table>")
+    chart_data = json.dumps(data).replace("</", "<\\/")  # no "</script>" inside the script element
+    parts.append(f"<script type='application/json' id='chart-data'>{chart_data}</script>")
+    parts += [f"<script src='{asset.local_path}'></script>" for asset in (JQUERY_JS, FLOT_JS)]
+    with open(CHART_JS) as f:
+        parts.append(f"<script>\n{f.read()}</script>")
     parts.append("</body></html>")
     with open(path, "w") as f:
         f.write("\n".join(parts))

@@ -14,18 +14,37 @@ from typing import NamedTuple
 
 from asv import results as asv_results
 from asv.config import Config
+from packaging.version import Version
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "asv.conf.json")
 
 
+SIMD_SWITCH = "NPY_DISABLE_CPU_FEATURES"
+
+
 class Run(NamedTuple):
-    """One environment's results at one commit: {benchmark: {params: value}} and their samples."""
+    """One environment's results at one commit: {benchmark: {params: value}} and their samples.
+
+    ``disabled_simd`` is the NumPy SIMD targets the environment ran with disabled (asv.conf.json's
+    SIMD-disabled twin of the newest NumPy), "" for a normal environment.
+    """
 
     env_name: str
     numpy: str
     values: dict
     samples: dict
+    disabled_simd: str = ""
+
+    @property
+    def label(self):
+        """The NumPy version, and "no SIMD" for the SIMD-disabled twin: a column name in reports."""
+        return f"{self.numpy} no SIMD" if self.disabled_simd else self.numpy
+
+
+def in_release_order(runs):
+    """Runs by NumPy version, a SIMD-disabled twin right after its release."""
+    return sorted(runs, key=lambda run: (Version(run.numpy), bool(run.disabled_simd)))
 
 
 def _unquote(value):
@@ -86,5 +105,5 @@ def load(commit, machine, config=CONF):
     runs = []
     for result in asv_results.iter_results_for_machine_and_hash(results_dir(config), machine, commit):
         numpy_version = next((v for k, v in result.params.items() if k.endswith("numpy")), "?")
-        runs.append(Run(result.env_name, numpy_version, *figures(result)))
+        runs.append(Run(result.env_name, numpy_version, *figures(result), result.env_vars.get(SIMD_SWITCH, "")))
     return sorted(runs, key=lambda run: run.env_name)

@@ -74,13 +74,14 @@ def main(argv=None):
         print(f"no stored asv results for machine {args.machine!r} at {args.commit or 'any commit'}", file=sys.stderr)
         return 1
     report = []
-    for env_name, numpy_version, data, _ in runs:
-        times, tracks = time_rows(data), track_rows(data)
-        print(f"\n== {env_name} (NumPy {numpy_version}), commit {commit[:8]}, machine {args.machine}")
+    for run in runs:
+        times, tracks = time_rows(run.values), track_rows(run.values)
+        print(f"\n== {run.env_name} (NumPy {run.label}), commit {commit[:8]}, machine {args.machine}")
         print(table(("technique", "kernel", "variant", "n", "time", "vs reference", "allocated"), times))
         print()
         print(table(("figure", "kernel:variant", "value"), tracks))
-        report.append({"environment": env_name, "numpy": numpy_version, "times": times, "figures": tracks})
+        report.append({"environment": run.env_name, "numpy": run.numpy, "disabled_simd": run.disabled_simd,
+                       "times": times, "figures": tracks})
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"commit": commit, "machine": args.machine, "runs": report}, f, indent=1)
