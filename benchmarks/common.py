@@ -246,8 +246,11 @@ def measure_suite(processes=None, window=None, min_samples=None):
 
 
 def measure_cost():
-    """{point: figures} of ``cost.count()`` for every counted point, or, where the count cannot be
-    made, the reason (a string): then the count figures fail with it and the timed ones stand."""
+    """{point: figures} of ``cost.count()`` for every counted point (none in a headline-only run), or,
+    where the count cannot be made, the reason (a string): then the count figures fail with it and
+    the timed ones stand."""
+    if headline_only():
+        return {}
     try:
         return cost.count()
     except cost.CostUnavailable as exc:
@@ -272,7 +275,7 @@ def counted(measured, kernel, params):
         raise cost.CostUnavailable(measured["cost"])
     at = (kernel.key, *params)
     if at not in measured["cost"]:
-        raise SkipNotImplemented(f"{kernel.key} is counted at n={cost.count_size(kernel)} only")
+        raise SkipNotImplemented(cost.uncounted(kernel, *params[:2]) or f"{GRID}=headline: nothing is counted")
     return measured["cost"][at]
 
 

@@ -14,11 +14,16 @@ def counts():
     return cost.count(BENCH, calls=1), cost.count(BENCH, calls=3)
 
 
-def test_the_counted_points_are_every_variant_at_its_kernels_smallest_size():
+def test_the_counted_points_are_every_variant_at_its_kernels_smallest_size_but_loops_and_threads():
     points = cost.cost_points()
-    assert {(p[0], p[1]) for p in points} == {(k.key, v) for k in KERNELS.values() for v in k.variants
-                                              if k.variants[v].max_n is None or k.sizes[0] <= k.variants[v].max_n}
+    expected = {(k.key, name) for k in KERNELS.values() for name, v in k.variants.items()
+                if v.max_n is None and v.threads == 1 and v.unavailable is None}
+    assert {(p[0], p[1]) for p in points} == expected
     assert all(p[2] == KERNELS[p[0]].sizes[0] for p in points)
+    ema = KERNELS["compiled.ema_with_reset"]
+    assert "interpreted loop" in cost.uncounted(ema, "python_loop", 100_000)
+    assert "counted at n=100000 only" in cost.uncounted(ema, "cython", 10_000_000)
+    assert "Valgrind runs one at a time" in cost.uncounted(KERNELS["threads.matmul"], "blas_2_threads", 64)
     assert [cost.key(p) for p in cost.cost_points(BENCH)] == ["compiled.max_drawdown:numba:100000",
                                                               "compiled.max_drawdown:cython:100000",
                                                               "vectorization.add:ufunc:10000"]
@@ -26,12 +31,14 @@ def test_the_counted_points_are_every_variant_at_its_kernels_smallest_size():
 
 def test_a_figure_is_one_call_and_two_processes_agree(counts):
     """Per call, one counted call and three agree: the figure scales with the calls, and the loop, the
-    warm-up call and the dump are not in it; they agree across two processes within AGREEMENT."""
+    warm-up calls and the dump are not in it; two processes agree within AGREEMENT (the ufunc, which
+    allocates its result, within 1%: the loop around one call and around three differ a little)."""
     once, thrice = counts
     assert set(once) == set(thrice) == set(cost.cost_points(BENCH))
     for at in once:
         for figure in ("instructions", "cycles"):
-            assert thrice[at][figure] == pytest.approx(once[at][figure], rel=AGREEMENT), (at, figure)
+            agreement = 0.01 if at[1] == "ufunc" else AGREEMENT
+            assert thrice[at][figure] == pytest.approx(once[at][figure], rel=agreement), (at, figure)
 
 
 def test_setup_and_compilation_are_not_counted(counts):

@@ -174,7 +174,8 @@ def main(argv=None):
 
     passed = sum(o[0] for o in outcomes)
     seconds = sorted(o[1] for o in outcomes)
-    label = {"detect": f"detected {args.factor}x{' of extra work' if args.work else ''} in {args.target}", "quiet": "stayed quiet",
+    label = {"detect": f"detected {args.factor}x{' of extra work' if args.work else ''} in {args.target}",
+             "quiet": "stayed quiet",
              "bisect": f"named the commit slowing {args.target} {args.factor}x among {args.commits}"}[args.mode]
     print(f"\n{label}: {passed}/{len(outcomes)} trials; {args.mode} run {seconds[len(seconds) // 2]:.0f} s median"
           f" ({seconds[0]:.0f}-{seconds[-1]:.0f} s); bench {bench or 'whole suite'}")
