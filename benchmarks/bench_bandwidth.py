@@ -36,14 +36,14 @@ class FractionOfTriad(SuiteMeasurement):
             benchmarked(KERNELS[key], variant, max(KERNELS[key].sizes))  # n/a where that size is not timed
 
     @staticmethod
-    def rate(measured, pair):
+    def rate(best, pair):
         """Bytes per second of a memory-bound variant at its kernel's largest size."""
         kernel, variant = KERNELS[pair.split(":")[0]], pair.split(":")[1]
         at = point(kernel, variant, max(kernel.sizes))
         _, args = build(kernel, variant, *at[2:])
-        return kernel.variants[variant].bytes_moved(*args) / measured["seconds"][at]
+        return kernel.variants[variant].bytes_moved(*args) / best[at]
 
-    def track_percent_of_triad(self, measured, pair):
-        return 100.0 * self.rate(measured, pair) / self.rate(measured, TRIAD)
+    def track_percent_of_triad(self, best, pair):
+        return 100.0 * self.rate(best, pair) / self.rate(best, TRIAD)
 
     track_percent_of_triad.unit = "%"

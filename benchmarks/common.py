@@ -257,26 +257,34 @@ def measure_cost():
         return str(exc)
 
 
+class Measured(dict):
+    """{(kernel key, *asv parameters): best seconds} from ``measure_suite``, and the suite's counts in
+    ``cost`` (``measure_cost``)."""
+
+    def __init__(self, seconds, cost):
+        super().__init__(seconds)
+        self.cost = cost
+
+
 class SuiteMeasurement:
     """The one measurement every timed and counted class reads: asv runs this ``setup_cache`` once per
     environment (the classes share it because they share this function) and hands each figure's
-    process {"seconds": {(kernel key, *asv parameters): best seconds} from ``measure_suite``,
-    "cost": ``measure_cost()``}."""
+    process its ``Measured``: every point's best seconds, and the counts."""
 
     def setup_cache(self):
-        return {"seconds": measure_suite(), "cost": measure_cost()}
+        return Measured(measure_suite(), measure_cost())
 
     setup_cache.timeout = 1800
 
 
 def counted(measured, kernel, params):
     """The cost figures of a point; asv shows n/a (SkipNotImplemented) where it is not counted."""
-    if isinstance(measured["cost"], str):
-        raise cost.CostUnavailable(measured["cost"])
+    if isinstance(measured.cost, str):
+        raise cost.CostUnavailable(measured.cost)
     at = (kernel.key, *params)
-    if at not in measured["cost"]:
+    if at not in measured.cost:
         raise SkipNotImplemented(cost.uncounted(kernel, *params[:2]) or f"{GRID}=headline: nothing is counted")
-    return measured["cost"][at]
+    return measured.cost[at]
 
 
 class KernelBenchmark(SuiteMeasurement, abc.ABC):
@@ -300,12 +308,12 @@ class KernelBenchmark(SuiteMeasurement, abc.ABC):
         if isinstance(cls.__dict__.get("kernel"), Kernel):
             cls.params, cls.param_names = grid(cls.kernel)
 
-    def setup(self, measured, variant, n, *order):
+    def setup(self, best, variant, n, *order):
         benchmarked(self.kernel, variant, n, *order)
 
-    def track_seconds(self, measured, *params):
+    def track_seconds(self, best, *params):
         """Seconds per call of the variant: its best calibrated sample (see the module docstring)."""
-        return measured["seconds"][(self.kernel.key, *params)]
+        return best[(self.kernel.key, *params)]
 
     track_seconds.unit = "seconds"
 
@@ -336,7 +344,7 @@ def peak_traced_bytes(fn, args):
 class AllocationBenchmark(KernelBenchmark):
     """KernelBenchmark that also tracks the bytes each variant allocates: deterministic, unlike peakmem_."""
 
-    def track_allocated_bytes(self, measured, *params):
+    def track_allocated_bytes(self, best, *params):
         return peak_traced_bytes(*prepared(self.kernel.key, *params))
 
     track_allocated_bytes.unit = "bytes"
@@ -368,15 +376,14 @@ class SpeedupBenchmark(SuiteMeasurement, abc.ABC):
         if isinstance(cls.__dict__.get("technique"), str):
             cls.params = [variant_pairs(cls.technique)]
 
-    def setup(self, measured, pair):
+    def setup(self, best, pair):
         key, variant = pair.split(":")
         reason = KERNELS[key].variants[variant].unavailable
         if reason is not None:
             raise NotImplementedError(reason)
 
-    def track_speedup(self, measured, pair):
+    def track_speedup(self, best, pair):
         kernel, variant = KERNELS[pair.split(":")[0]], pair.split(":")[1]
-        best = measured["seconds"]
         return best[point(kernel, kernel.reference, kernel.headline_n)] / best[point(kernel, variant, kernel.headline_n)]
 
     track_speedup.unit = "x"

@@ -123,7 +123,7 @@ def suite():
         patch.setattr(common, "calibrate", lambda fn, args, seconds: 1)  # no calibration call
         calls = common.suite_calls()
         stand_in = {at: {"instructions": i + 1.0, "cycles": i + 2.0} for i, at in enumerate(cost.cost_points())}
-        return calls, {"seconds": common.best_seconds(calls, window=0, min_samples=1), "cost": stand_in}
+        return calls, common.Measured(common.best_seconds(calls, window=0, min_samples=1), stand_in)
 
 
 def test_the_measurement_times_every_registered_variant_at_every_point(suite):
@@ -165,12 +165,12 @@ def _skip_expected(bench, params):
 
 @pytest.mark.parametrize("bench", DISCOVERED, ids=[b.name for b in DISCOVERED])
 def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, suite):
-    calls, measured = suite
-    best, counts = measured["seconds"], measured["cost"]
+    calls, best = suite
+    counts = best.cost
     shared = bench._setup_cache is not None
     if shared:
         assert bench.setup_cache_key == get_setup_cache_key(common.SuiteMeasurement.setup_cache)  # one, shared
-        bench.set_cache(measured)
+        bench.set_cache(best)
     ran = 0
     for idx, params in enumerate(_param_sets(bench)):
         if bench._params:

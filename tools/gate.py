@@ -27,11 +27,12 @@ Method, chosen for a noisy 2-core shared machine rather than papered over with a
   (declared in the registry, or simulated LL misses carrying half its estimated cycles) is
   decided by its instructions per call alone: more than COUNT_THRESHOLD times the baseline's is a
   regression, with no statistics. Repeated counts of unchanged code agree within 0.01%; an
-  unrelated change elsewhere (objects allocated at import) moved instructions by up to 0.6% and
-  the estimated cycles, whose simulated misses depend on where the heap puts things, by up to
-  1.7% (README), hence instructions and 1.01. Every other benchmark (interpreted loops,
-  multi-threaded and memory-bound variants, sizes not counted) is decided by wall time as below.
-  The report names the metric that decided each verdict.
+  unrelated change (objects allocated at import, the checkout moved) moved instructions by up to
+  0.76% and the estimated cycles, whose simulated misses depend on where the heap puts things, by
+  up to 1.7% (README). Hence instructions, and 1.015: twice the largest drift, half the 3% the
+  gate must catch. Every other benchmark (interpreted loops, multi-threaded and memory-bound
+  variants, sizes not counted) is decided by wall time as below. The report names the metric
+  that decided each verdict.
 - Allocated bytes (tracemalloc) are deterministic: more than 2% + 4 KiB above the baseline is
   a regression without any statistics.
 Lower is better for every gated metric (seconds, bytes); the higher-is-better speedup figures
@@ -63,7 +64,7 @@ THRESHOLD = 1.10
 ALPHA = 0.01
 ROUNDS = 6
 BYTES_SLACK = (1.02, 4096)
-COUNT_THRESHOLD = 1.01
+COUNT_THRESHOLD = 1.015
 INSTRUCTIONS, SECONDS = "instructions", "wall time"  # the metrics that decide a verdict
 
 
