@@ -11,8 +11,9 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 BUILT := $(VENV)/.built
 NUMPY_ARGS := $(foreach v,$(NUMPY),--numpy $(v))
+BENCH_ARGS := $(if $(BENCH),--bench '$(BENCH)')
 
-.PHONY: test bench bench-quick history repeat publish overview claims summary serve gate bisect clean
+.PHONY: test bench bench-quick history repeat publish overview claims summary serve gate bisect nightly-local clean
 
 $(READY): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,17 +45,17 @@ test: $(BUILT) $(CHROMIUM) $(VALGRIND)
 	$(BIN)/python -m pytest
 	$(BIN)/asv check --python=same
 
-bench: $(BUILT) $(VALGRIND)  ## make bench [NUMPY="2.0.2 2.4.6"]
-	$(BIN)/python -m tools.bench $(NUMPY_ARGS)
+bench: $(BUILT) $(VALGRIND)     ## make bench [NUMPY="2.0.2 2.4.6"] [BENCH=regex]
+	$(BIN)/python -m tools.bench $(NUMPY_ARGS) $(BENCH_ARGS)
 
 bench-quick: $(BUILT) $(VALGRIND)
 	$(BIN)/python -m tools.bench --quick $(NUMPY_ARGS)
 
-history: $(BUILT) $(VALGRIND)  ## make history [N=5 | RANGE=A..B] [NUMPY=2.4.6]
+history: $(BUILT) $(VALGRIND)   ## make history [N=5 | RANGE=A..B] [NUMPY=2.4.6]
 	$(BIN)/python -m tools.bench history $(or $(RANGE),$(N),5) $(NUMPY_ARGS)
 
 repeat: $(BUILT)                ## make repeat [RUNS=5] [NUMPY="2.4.6 ..."] [BENCH=regex] [REPEAT_ARGS="--check --all-numpy"]
-	$(BIN)/python -m tools.repeat --runs $(or $(RUNS),5) $(NUMPY_ARGS) $(if $(BENCH),--bench '$(BENCH)') $(REPEAT_ARGS)
+	$(BIN)/python -m tools.repeat --runs $(or $(RUNS),5) $(NUMPY_ARGS) $(BENCH_ARGS) $(REPEAT_ARGS)
 
 publish: $(BUILT)
 	$(BIN)/python -m tools.bench publish
@@ -71,11 +72,14 @@ summary: $(BUILT)
 serve: $(BUILT)
 	$(BIN)/python tools/serve.py html
 
-gate: $(BUILT) $(VALGRIND)  ## make gate [BASELINE=rev] [CANDIDATE=rev] [GATE_ARGS="--bench REGEX ..."]
-	$(BIN)/python -m tools.gate $(if $(BASELINE),--baseline $(BASELINE)) $(if $(CANDIDATE),--candidate $(CANDIDATE)) $(GATE_ARGS)
+gate: $(BUILT) $(VALGRIND)      ## make gate [BASELINE=rev] [CANDIDATE=rev] [BENCH=regex] [GATE_ARGS="--rounds 8 ..."]
+	$(BIN)/python -m tools.gate $(if $(BASELINE),--baseline $(BASELINE)) $(if $(CANDIDATE),--candidate $(CANDIDATE)) $(BENCH_ARGS) $(GATE_ARGS)
 
-bisect: $(BUILT) $(VALGRIND)  ## make bisect GOOD=rev [BAD=rev] [BISECT_ARGS="--bench REGEX ..."]
-	$(BIN)/python -m tools.gate_bisect $(if $(GOOD),--good $(GOOD)) $(if $(BAD),--bad $(BAD)) $(BISECT_ARGS)
+bisect: $(BUILT) $(VALGRIND)    ## make bisect GOOD=rev [BAD=rev] [BENCH=regex] [BISECT_ARGS="--json F ..."]
+	$(BIN)/python -m tools.gate_bisect $(if $(GOOD),--good $(GOOD)) $(if $(BAD),--bad $(BAD)) $(BENCH_ARGS) $(BISECT_ARGS)
+
+nightly-local: $(BUILT) $(VALGRIND) ## make nightly-local [NUMPY=2.4.6] [BENCH=regex]: the nightly workflow, five nights, here
+	$(BIN)/python -m tools.nightly_local $(if $(NUMPY),--numpy '$(NUMPY)') $(if $(BENCH),--bench '$(BENCH)')
 
 clean:
 	rm -rf $(VENV) build *.egg-info npopt/*.so npopt/*.c

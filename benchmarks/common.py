@@ -122,6 +122,12 @@ def best_seconds(calls, **options):
     return {key: min(taken) for key, taken in interleaved_samples(calls, **options).items()}
 
 
+def benchmark_name(kernel, figure="track_seconds"):
+    """asv's name of a kernel's figure: its benchmark class is the kernel's name in CamelCase
+    ("group_sums_2d" -> "bench_scatter_add.GroupSums2d.track_seconds")."""
+    return f"bench_{kernel.technique}.{''.join(part.capitalize() for part in kernel.name.split('_'))}.{figure}"
+
+
 def grid(kernel):
     """asv ``params`` and ``param_names`` for a kernel: variant x size (x memory order)."""
     params, names = [list(kernel.variants), list(kernel.sizes)], ["variant", "n"]

@@ -76,8 +76,7 @@ def test_every_kernel_is_benchmarked_by_the_module_of_its_technique():
 def test_kernel_benchmark_class_is_named_after_its_kernel():
     for b in _kernel_benchmarks():
         kernel = _instance(b).kernel
-        camel = "".join(part.capitalize() for part in kernel.name.split("_"))
-        assert b.name.split(".")[1] == camel, b.name
+        assert f"{b.name.rsplit('.', 1)[0]}.track_seconds" == common.benchmark_name(kernel), b.name
 
 
 def test_kernel_benchmark_params_enumerate_every_variant_and_size():

@@ -4,7 +4,8 @@ import os
 import re
 
 import pytest
-import yaml
+
+from tools.nightly_local import load_workflow
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKFLOWS = os.path.join(ROOT, ".github", "workflows")
@@ -12,9 +13,7 @@ WORKFLOWS = os.path.join(ROOT, ".github", "workflows")
 
 def load(name):
     with open(os.path.join(WORKFLOWS, name)) as f:
-        workflow = yaml.safe_load(f)
-    workflow["on"] = workflow.pop(True, workflow.get("on"))  # YAML 1.1 reads the key `on` as True
-    return workflow
+        return load_workflow(f.read())
 
 
 def make_targets():

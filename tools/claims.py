@@ -21,7 +21,7 @@ import re
 import sys
 
 from benchmarks.bench_simd import cpu_features
-from benchmarks.common import load_claims, point
+from benchmarks.common import benchmark_name, load_claims, point
 from npopt.registry import KERNELS, release
 from tools.change import FASTER, UNMEASURED_SPREAD, change, noise
 from tools.machine import this_machine
@@ -38,7 +38,7 @@ def figure(claim):
     """(asv benchmark, params) of the figure measuring a claim: its class is the kernel's name in
     CamelCase, its params those of the suite's measurement (benchmarks/common.py)."""
     kernel = KERNELS[claim["kernel"]]
-    name = f"bench_{kernel.technique}.{''.join(p.capitalize() for p in kernel.name.split('_'))}.{FIGURE}"
+    name = benchmark_name(kernel, FIGURE)
     return name, point(kernel, claim["variant"], claim.get("n", kernel.headline_n))[1:]
 
 

@@ -5,7 +5,6 @@ benchmark environment. Usage: python -m tools.summary [--commit REV] [--machine 
 """
 import argparse
 import json
-import re
 import sys
 
 from asv.util import human_value
@@ -19,14 +18,16 @@ def time_rows(data):
 
     A kernel's benchmark class is its name in CamelCase (a test holds the suite to that).
     """
+    from benchmarks.common import benchmark_name
     from npopt.registry import KERNELS
 
+    kernels = {benchmark_name(k): k for k in KERNELS.values()}
     rows = []
     for name, values in sorted(data.items()):
-        if not name.endswith(".track_seconds"):
+        if name not in kernels:
             continue
         module, cls = name.split(".")[:2]
-        kernel = KERNELS[f"{module.removeprefix('bench_')}.{re.sub(r'(?<!^)(?=[A-Z])', '_', cls).lower()}"]
+        kernel = kernels[name]
         allocated = data.get(f"{module}.{cls}.track_allocated_bytes", {})
         for params, seconds in values.items():
             variant, n, *order = params

@@ -1,0 +1,124 @@
+"""The local nightly runner (tools/nightly_local.py): GitHub's expressions, conditions, environment
+files and the runner's refusals on a small job; and, with NPOPT_NIGHTLY=1 (about half an hour: every
+night builds its environments and measures for real), the nightly workflow's own five nights in their
+reduced form (this venv's NumPy environment, one technique), as `make nightly-local` runs them."""
+import importlib.metadata
+import itertools
+import os
+import subprocess
+import time
+
+import pytest
+
+from tools import nightly_local as nl
+
+PIN = "@" + "0" * 40
+CHECKOUT = {"uses": "actions/checkout" + PIN, "with": {"fetch-depth": 0}}
+
+
+@pytest.mark.parametrize("expression, value", [
+    ("always()", True),
+    ("failure() && steps.gate.outcome == 'failure'", True),
+    ("success() || steps.gate.outcome != 'failure'", False),
+    ("!(steps.missing.outcome == '') || cancelled()", False),
+    ("github.token", "t"),
+    ("'it''s'", "it's"),
+])
+def test_expressions(expression, value):
+    context = {"steps": {"gate": {"outcome": "failure"}}, "github": {"token": "t"}}
+    status = {"always": True, "success": False, "failure": True, "cancelled": False}
+    assert nl.evaluate(expression, context, status) == value
+
+
+def test_an_if_without_a_status_function_means_success_and_it():
+    context = {"steps": {"gate": {"outcome": "success"}}}
+    status = {"always": True, "success": False, "failure": True, "cancelled": False}
+    assert not nl.should_run({"if": "steps.gate.outcome == 'success'"}, context, status)
+    assert nl.should_run({"if": "${{ always() }}"}, context, status)
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sandbox")
+    nl.stand_in(str(path))
+    return path
+
+
+@pytest.fixture
+def job(sandbox, request):
+    """A Job of the stand-in's main in a night folder of its own."""
+    sha, nights = nl.git("rev-parse", "HEAD"), itertools.count()
+    return lambda kill=None: nl.Job(str(sandbox), str(sandbox / "nights" / f"{request.node.name}-{next(nights)}"), sha,
+                                    "workflow_dispatch", {"who": "world"}, {"issues": "write"}, kill, echo=lambda _: None)
+
+
+def test_a_job_with_env_files_outputs_summary_and_conditions(job, sandbox):
+    steps = [
+        CHECKOUT,
+        {"id": "first", "run": 'echo "FROM_ENV=set" >> "$GITHUB_ENV"\necho "answer=42" >> "$GITHUB_OUTPUT"\n'
+                               'echo "hello $GREETING" >> "$GITHUB_STEP_SUMMARY"'},
+        {"id": "second", "run": 'test "$FROM_ENV" = set && test -f Makefile && exit 3'},
+        {"name": "only on success", "run": "touch ran"},
+        {"if": "failure() && steps.second.outcome == 'failure'", "run": 'echo "${{ steps.first.outputs.answer }}" > answer'},
+        {"run": 'echo "$GH_TOKEN" | grep -q issues=write && gh issue create --title T --body-file answer',
+         "if": "always()", "env": {"GH_TOKEN": "${{ github.token }}"}},
+    ]
+    run = job()
+    result = run.run({"runs-on": "here", "env": {"GREETING": "${{ inputs.who }}"}, "steps": steps})
+    assert [outcome for _, outcome, _ in result["steps"]] == ["success", "success", "failure", "skipped", "success",
+                                                               "success"]
+    assert result["conclusion"] == "failure"
+    assert open(sandbox / "workspace" / "answer").read() == "42\n"
+    assert open(run.summary).read() == "hello world\n"
+    assert open(sandbox / "issues" / "1.md").read() == "# T\n\n42\n"
+
+
+def test_the_gate_baseline_moves_only_once_a_gate_has_judged_the_night(job, sandbox):
+    """The workflow's own restore, baseline and store steps: a night whose gate did not judge (killed,
+    failed benchmarks, or "cannot compare") is stored but leaves the next gate's baseline where it was."""
+    with open(os.path.join(nl.ROOT, nl.WORKFLOW)) as f:
+        steps = nl.load_workflow(f.read())["jobs"]["benchmarks"]["steps"]
+    restore, baseline, store = (next(s for s in steps if s.get("name", "").startswith(start))
+                                for start in ("Restore", "The previous night", "Store"))
+    gate = {"run": """echo '{"status": "${{ inputs.who }}"}' > gate.json"""}
+    branch = os.path.join(sandbox, "origin.git")
+    for night, (status, expected) in enumerate([("error", None), ("ok", "HEAD"), ("error", "HEAD")]):
+        run = job()
+        run.context["inputs"]["who"] = status
+        check = {"run": f'test "$NIGHTLY_BASELINE" = "$(git rev-parse {"HEAD" if night == 2 else "HEAD~1"})"'}
+        result = run.run({"runs-on": "here", "steps": [CHECKOUT, restore, baseline, check, gate, store]})
+        assert result["conclusion"] == "success", result
+        stored = subprocess.run(["git", "show", "results:nightly-baseline"], cwd=branch, capture_output=True, text=True)
+        assert stored.stdout.strip() == (nl.git("rev-parse", expected) if expected else ""), night
+    assert nl.git("rev-list", "--count", "results", cwd=branch) == "3"
+
+
+@pytest.mark.parametrize("step", [{"uses": "actions/cache" + PIN}, {"run": "true", "continue-on-error": True},
+                                  {"run": "true", "shell": "pwsh"}])
+def test_what_is_not_emulated_is_an_error_not_skipped(job, step):
+    with pytest.raises(nl.Unsupported):
+        job().run({"runs-on": "here", "steps": [step]})
+
+
+def test_a_killed_step_takes_every_process_it_started_with_it(job):
+    script = "(sleep 60; echo late) &\necho '[ 10%] ··· bench_x.Y.time_z  ok'\nsleep 60"
+    started = time.monotonic()
+    result = job(kill=nl.KILL).run({"runs-on": "here", "steps": [{"name": "Benchmarks", "run": script},
+                                                                     {"if": "always()", "run": "true"}]})
+    assert [outcome for _, outcome, _ in result["steps"]] == ["failure", "success"]
+    assert time.monotonic() - started < 30  # the background sleep, holding the output open, was killed too
+
+
+@pytest.mark.skipif(not os.environ.get("NPOPT_NIGHTLY"), reason="five real nights take about half an hour: "
+                    "NPOPT_NIGHTLY=1 runs them (or: make nightly-local NUMPY=2.4.6 BENCH=vectorization)")
+def test_five_nights_of_the_nightly_workflow_reduced(tmp_path):
+    """Night 1 stores, 2 passes, 3 fails on the planted slowdown and names its commit, 4 is killed
+    midway, 5 passes; the results branch keeps every night (scenario() checks each)."""
+    log = open(tmp_path / "nights.log", "w")
+    inputs = {"numpy": importlib.metadata.version("numpy"), "bench": "vectorization"}
+    try:
+        nights = nl.scenario(str(tmp_path / "sandbox"), inputs, echo=lambda line: print(line, file=log, flush=True))
+    except nl.ScenarioFailed as exc:
+        pytest.fail(f"{exc}\n(log: {log.name})\n" + "".join(open(log.name).readlines()[-60:]))
+    assert [n["conclusion"] for n in nights] == ["success", "success", "failure", "failure", "success"]
+    assert [n["results_commits"] for n in nights] == [1, 2, 3, 4, 5]
