@@ -36,7 +36,8 @@ import tempfile
 import traceback
 
 
-GEOMETRY = {"I1": (32768, 8, 64), "D1": (49152, 12, 64), "LL": (2097152, 16, 64)}  # Sapphire Rapids' L1d/L1i/L2
+# (bytes, ways, line bytes): this host's (Sapphire Rapids) per-core L1i, L1d and L2; its shared L3 is not modelled
+GEOMETRY = {"I1": (32768, 8, 64), "D1": (49152, 12, 64), "LL": (2097152, 16, 64)}
 L1_WEIGHT, LL_WEIGHT = 10, 100
 CALLS = 1
 WARM_CALLS = 10  # CPython 3.11 specialises a function's bytecode from its 8th call on
@@ -95,6 +96,7 @@ def cost_points(bench=None):
 
 
 def tool(name, package):
+    """The path of a program the count needs, or CostUnavailable saying which Debian package has it."""
     path = shutil.which(name)
     if path is None:
         raise CostUnavailable(f"counting a kernel's cost needs {name}, which is not installed: "

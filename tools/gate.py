@@ -51,6 +51,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from benchmarks import cost
@@ -252,9 +253,11 @@ def run_gate(baseline, candidate, bench, rounds, threshold, alpha, log=print, co
     log(f"gate: baseline {base[:8]} vs candidate {cand[:8]}; building")
     sites = {"candidate": build(cand)}  # the candidate first: a broken build fails fast
     sites["baseline"] = build(base)
+    started = time.monotonic()
     counts = count(sites, bench, log)
     by_count = counted(counts)
-    log(f"gate: {len(by_count)} benchmark(s) decided by their counts; {rounds} interleaved rounds for wall time")
+    log(f"gate: counted in {time.monotonic() - started:.0f} s; {len(by_count)} benchmark(s) decided by their counts; "
+        f"{rounds} interleaved rounds for wall time")
     minima, allocated = measure(sites, bench, rounds, log)
     timed = (set(minima["baseline"]) & set(minima["candidate"])) - by_count
     if not timed | by_count:
