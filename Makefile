@@ -33,17 +33,25 @@ $(CHROMIUM):
 	  { echo "make test needs Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
-test: $(BUILT) $(CHROMIUM)
+# Debian's valgrind (with callgrind.h) for the counted cost of the kernels (benchmarks/cost.py),
+# which the tests, the asv figures and the gate use
+VALGRIND := /usr/bin/valgrind
+$(VALGRIND):
+	@[ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null || \
+	  { echo "npopt's cost counter needs Debian's valgrind: sudo apt-get install -y valgrind" >&2; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind > /dev/null
+
+test: $(BUILT) $(CHROMIUM) $(VALGRIND)
 	$(BIN)/python -m pytest
 	$(BIN)/asv check --python=same
 
-bench: $(BUILT)                 ## make bench [NUMPY="2.0.2 2.4.6"] [BENCH=regex]
+bench: $(BUILT) $(VALGRIND)     ## make bench [NUMPY="2.0.2 2.4.6"] [BENCH=regex]
 	$(BIN)/python -m tools.bench $(NUMPY_ARGS) $(BENCH_ARGS)
 
-bench-quick: $(BUILT)
+bench-quick: $(BUILT) $(VALGRIND)
 	$(BIN)/python -m tools.bench --quick $(NUMPY_ARGS)
 
-history: $(BUILT)               ## make history [N=5 | RANGE=A..B] [NUMPY=2.4.6]
+history: $(BUILT) $(VALGRIND)   ## make history [N=5 | RANGE=A..B] [NUMPY=2.4.6]
 	$(BIN)/python -m tools.bench history $(or $(RANGE),$(N),5) $(NUMPY_ARGS)
 
 repeat: $(BUILT)                ## make repeat [RUNS=5] [NUMPY="2.4.6 ..."] [BENCH=regex] [REPEAT_ARGS="--check --all-numpy"]
@@ -64,13 +72,13 @@ summary: $(BUILT)
 serve: $(BUILT)
 	$(BIN)/python tools/serve.py html
 
-gate: $(BUILT)                  ## make gate [BASELINE=rev] [CANDIDATE=rev] [BENCH=regex] [GATE_ARGS="--rounds 8 ..."]
+gate: $(BUILT) $(VALGRIND)      ## make gate [BASELINE=rev] [CANDIDATE=rev] [BENCH=regex] [GATE_ARGS="--rounds 8 ..."]
 	$(BIN)/python -m tools.gate $(if $(BASELINE),--baseline $(BASELINE)) $(if $(CANDIDATE),--candidate $(CANDIDATE)) $(BENCH_ARGS) $(GATE_ARGS)
 
-bisect: $(BUILT)                ## make bisect GOOD=rev [BAD=rev] [BENCH=regex] [BISECT_ARGS="--json F ..."]
+bisect: $(BUILT) $(VALGRIND)    ## make bisect GOOD=rev [BAD=rev] [BENCH=regex] [BISECT_ARGS="--json F ..."]
 	$(BIN)/python -m tools.gate_bisect $(if $(GOOD),--good $(GOOD)) $(if $(BAD),--bad $(BAD)) $(BENCH_ARGS) $(BISECT_ARGS)
 
-nightly-local: $(BUILT)         ## make nightly-local [NUMPY=2.4.6] [BENCH=regex]: the nightly workflow, five nights, here
+nightly-local: $(BUILT) $(VALGRIND) ## make nightly-local [NUMPY=2.4.6] [BENCH=regex]: the nightly workflow, five nights, here
 	$(BIN)/python -m tools.nightly_local $(if $(NUMPY),--numpy '$(NUMPY)') $(if $(BENCH),--bench '$(BENCH)')
 
 clean:

@@ -15,7 +15,9 @@ shared by every timed class, run once per environment) times every point of the 
 PROCESSES fresh processes one after another, each sampling every point in turn over its window
 (a point's samples are a full pass, seconds, apart); each figure keeps its minimum over all of
 them. Every ``track_`` figure then reads its point's value: every figure measured under the same
-conditions, and three measuring processes instead of one per parameter.
+conditions, and three measuring processes instead of one per parameter. The same setup_cache
+also counts the suite's cost on a cache simulator (benchmarks/cost.py), for the
+``track_instructions`` and ``track_estimated_cycles`` figures that do not move with the host's load.
 
 The base classes are abstract (``kernel``/``technique`` unset), so asv skips
 them; a technique's module declares one small subclass per kernel.
@@ -34,8 +36,11 @@ import tomllib
 import tracemalloc
 
 import numpy as np
+from asv_runner.benchmarks.mark import SkipNotImplemented
 
 from npopt.registry import KERNELS, Kernel
+
+from . import cost
 
 SAMPLE_SECONDS = 0.01  # each sample lasts at least this long (calls per sample are calibrated)
 WINDOW_SECONDS = 12.0  # each measuring process spreads its samples over at least this long
@@ -246,19 +251,51 @@ def measure_suite(processes=None, window=None, min_samples=None):
     return best
 
 
+def measure_cost():
+    """{point: figures} of ``cost.count()`` for every counted point (none in a headline-only run), or,
+    where the count cannot be made, the reason (a string): then the count figures fail with it and
+    the timed ones stand."""
+    if headline_only():
+        return {}
+    try:
+        return cost.count()
+    except cost.CostUnavailable as exc:
+        return str(exc)
+
+
+class Measured(dict):
+    """{(kernel key, *asv parameters): best seconds} from ``measure_suite``, and the suite's counts in
+    ``cost`` (``measure_cost``)."""
+
+    def __init__(self, seconds, cost):
+        super().__init__(seconds)
+        self.cost = cost
+
+
 class SuiteMeasurement:
-    """The one measurement every timed class reads: asv runs this ``setup_cache`` once per
+    """The one measurement every timed and counted class reads: asv runs this ``setup_cache`` once per
     environment (the classes share it because they share this function) and hands each figure's
-    process {(kernel key, *asv parameters): best seconds} from ``measure_suite``."""
+    process its ``Measured``: every point's best seconds, and the counts."""
 
     def setup_cache(self):
-        return measure_suite()
+        return Measured(measure_suite(), measure_cost())
 
-    setup_cache.timeout = 900
+    setup_cache.timeout = 1800
+
+
+def counted(measured, kernel, params):
+    """The cost figures of a point; asv shows n/a (SkipNotImplemented) where it is not counted."""
+    if isinstance(measured.cost, str):
+        raise cost.CostUnavailable(measured.cost)
+    at = (kernel.key, *params)
+    if at not in measured.cost:
+        raise SkipNotImplemented(cost.uncounted(kernel, *params[:2]) or f"{GRID}=headline: nothing is counted")
+    return measured.cost[at]
 
 
 class KernelBenchmark(SuiteMeasurement, abc.ABC):
-    """Seconds per call of each variant of ``kernel``, at every size and order.
+    """Seconds per call of each variant of ``kernel``, at every size and order, and its counted cost
+    at the kernel's smallest size (``cost.count_size``).
 
     A subclass sets ``kernel``; its asv ``params`` (variant x size x order) come from the
     registry, so a variant added there is benchmarked with no edit here. ``setup`` skips the
@@ -285,6 +322,18 @@ class KernelBenchmark(SuiteMeasurement, abc.ABC):
         return best[(self.kernel.key, *params)]
 
     track_seconds.unit = "seconds"
+
+    def track_instructions(self, measured, *params):
+        """Instructions per call on the cache simulator (benchmarks/cost.py)."""
+        return counted(measured, self.kernel, params)["instructions"]
+
+    track_instructions.unit = "instructions"
+
+    def track_estimated_cycles(self, measured, *params):
+        """Estimated cycles per call on the cache simulator: Ir + 10 L1 misses + 100 LL misses (benchmarks/cost.py)."""
+        return counted(measured, self.kernel, params)["cycles"]
+
+    track_estimated_cycles.unit = "cycles"
 
 
 def peak_traced_bytes(fn, args):

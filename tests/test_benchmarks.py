@@ -8,9 +8,11 @@ import time
 import numpy as np
 import pytest
 from asv_runner.benchmarks._base import get_setup_cache_key
+from asv_runner.benchmarks.mark import SkipNotImplemented
 from asv_runner.discovery import disc_benchmarks
 
 import benchmarks.common as common
+from benchmarks import cost
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
 
@@ -113,12 +115,14 @@ def test_interleaved_samples_take_turns_over_the_whole_window(monkeypatch):
 
 @pytest.fixture(scope="module")
 def suite():
-    """The suite's measurement points, and its asv cache from one one-call sample each: the smoke
-    run checks the figures run and read the right points, not their values."""
+    """The suite's measurement points, and its asv cache from one one-call sample each and a stand-in
+    count (each counted point's own figures: tests/test_cost.py counts for real): the smoke run checks
+    the figures run and read the right points, not their values."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(common, "calibrate", lambda fn, args, seconds: 1)  # no calibration call
         calls = common.suite_calls()
-        return calls, common.best_seconds(calls, window=0, min_samples=1)
+        stand_in = {at: {"instructions": i + 1.0, "cycles": i + 2.0} for i, at in enumerate(cost.cost_points())}
+        return calls, common.Measured(common.best_seconds(calls, window=0, min_samples=1), stand_in)
 
 
 def test_the_measurement_times_every_registered_variant_at_every_point(suite):
@@ -142,6 +146,9 @@ def _param_sets(bench):
     return list(itertools.product(*bench._params)) if bench._params else [()]
 
 
+COUNTED = {"track_instructions": "instructions", "track_estimated_cycles": "cycles"}  # figure: cost figure
+
+
 def _skip_expected(bench, params):
     """asv may skip a variant this process cannot run (``unavailable``: its NumPy, its CPUs) and an
     interpreted loop above its max_n; nothing else."""
@@ -158,6 +165,7 @@ def _skip_expected(bench, params):
 @pytest.mark.parametrize("bench", DISCOVERED, ids=[b.name for b in DISCOVERED])
 def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, suite):
     calls, best = suite
+    counts = best.cost
     shared = bench._setup_cache is not None
     if shared:
         assert bench.setup_cache_key == get_setup_cache_key(common.SuiteMeasurement.setup_cache)  # one, shared
@@ -169,8 +177,15 @@ def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, suite):
         if bench.do_setup():  # True when setup raised NotImplementedError: asv skips it
             assert _skip_expected(bench, params), f"{bench.name}{params} skipped"
             continue
-        value = bench.do_run()
         instance = _instance(bench)
+        figure = COUNTED.get(bench.name.split(".")[-1])
+        if figure and (instance.kernel.key, *params) not in counts:
+            with pytest.raises(SkipNotImplemented, match=re.escape(cost.uncounted(instance.kernel, *params[:2]))):
+                bench.do_run()  # asv: n/a, with the reason
+            continue
+        value = bench.do_run()
+        if figure:
+            assert value == counts[(instance.kernel.key, *params)][figure]
         if isinstance(instance, common.KernelBenchmark) and bench.name.endswith("track_seconds"):
             assert value == best[(instance.kernel.key, *params)]
         if isinstance(instance, common.SpeedupBenchmark):

@@ -203,3 +203,61 @@ def test_worker_times_the_selected_benchmarks_with_the_suites_harness(tmp_path):
     result = report["results"]["vectorization.add:ufunc:10000"]
     assert len(result["seconds"]) == 2 and all(0 < s < 1 for s in result["seconds"])
     assert result["bytes"] >= 80_000  # a + b allocates its 10^4-float64 result
+
+
+def _figures(instructions, memory_bound=False):
+    return {"instructions": instructions, "cycles": instructions * 1.2, "memory_bound": memory_bound, "simd": "AVX2"}
+
+
+def test_counts_decide_where_neither_build_is_memory_bound_and_flag_beyond_the_count_threshold():
+    counts = {"baseline": {"slow": _figures(1000), "same": _figures(1000), "streams": _figures(1000, True),
+                           "only_base": _figures(1000)},
+              "candidate": {"slow": _figures(1000 * 1.03), "same": _figures(1000 * 1.01), "streams": _figures(2000),
+                            "only_cand": _figures(1000)}}
+    assert gate.counted(counts) == {"slow", "same"}  # memory-bound or counted on one side only: wall time
+    found = gate.count_regressions(counts, gate.counted(counts), gate.COUNT_THRESHOLD)
+    assert list(found) == ["slow"] and found["slow"]["metric"] == gate.INSTRUCTIONS
+    assert found["slow"]["ratio"] == pytest.approx(1.03)
+
+
+def test_the_gate_reports_which_metric_decided_each_verdict(monkeypatch, tmp_path):
+    """A compute-bound slowdown of 3% is caught by its count, a memory-bound one of 30% by wall time."""
+    monkeypatch.setattr(gate, "WORK", str(tmp_path))
+    monkeypatch.setattr(gate, "resolve", lambda candidate, baseline: ("a" * 40, "b" * 40))
+    monkeypatch.setattr(gate, "build", lambda sha: sha)
+    monkeypatch.setattr(gate, "count", lambda sites, bench, log: {
+        "baseline": {"k:cython:10": _figures(1000), "k:ufunc:10": _figures(50, True)},
+        "candidate": {"k:cython:10": _figures(1030), "k:ufunc:10": _figures(50, True)}})
+
+    def measure(sites, bench, rounds, log):
+        slow = {"k:cython:10": [1.0] * rounds, "k:ufunc:10": [1.3] * rounds, "k:ufunc:1000": [1.0] * rounds}
+        fast = {key: [1.0] * rounds for key in slow}
+        return {"baseline": fast, "candidate": slow}, {"baseline": {}, "candidate": {}}
+
+    monkeypatch.setattr(gate, "measure", measure)
+    result = gate.run_gate(None, "HEAD", None, 6, gate.THRESHOLD, gate.ALPHA, log=lambda message: None)
+    assert result["metrics"] == {"k:cython:10": gate.INSTRUCTIONS, "k:ufunc:10": gate.SECONDS,
+                                 "k:ufunc:1000": gate.SECONDS}
+    assert {k: e["metric"] for k, e in result["regressions"].items()} == {"k:cython:10": gate.INSTRUCTIONS,
+                                                                         "k:ufunc:10": gate.SECONDS}
+    text = gate.text_report(result)
+    assert "1 by instructions (callgrind, AVX2 code), 2 by wall time" in text
+    assert "REGRESSED k:cython:10: 1000 -> 1030 instructions per call" in text
+    assert "[decided by instructions]" in text and "[decided by wall time]" in text
+    markdown = gate.markdown_report(result)
+    assert "| decided by |" in markdown and "| `k:cython:10` | instructions |" in markdown
+    assert "| `k:ufunc:10` | wall time |" in markdown
+
+
+def test_without_valgrind_the_gate_cannot_compare_and_says_why(monkeypatch, tmp_path, capsys):
+    from benchmarks import cost
+
+    def missing(*args, **kwargs):
+        raise cost.CostUnavailable("counting a kernel's cost needs valgrind, which is not installed")
+
+    monkeypatch.setattr(gate, "WORK", str(tmp_path))
+    monkeypatch.setattr(gate, "build", lambda sha: sha)
+    monkeypatch.setattr(cost, "count", missing)
+    assert gate.main(["--baseline", "HEAD~1", "--json", os.devnull]) == gate.CANNOT_COMPARE
+    assert "needs valgrind" in capsys.readouterr().err
+    assert "needs valgrind" in json.loads((tmp_path / "last.json").read_text())["message"]

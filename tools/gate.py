@@ -13,7 +13,7 @@ Method, chosen for a noisy 2-core shared machine rather than papered over with a
   .asv/gate/builds/<sha>-<Python, NumPy, Numba and Cython versions>, one build per key at a time
   (a file lock) and published by an atomic rename, and the same harness (benchmarks/common.py)
   times the asv grid of every kernel variant in separate worker processes.
-- Rounds go A B B A A B B A ..., an even number of them, so both sides have the same mean
+- Wall time: rounds go A B B A A B B A ..., an even number of them, so both sides have the same mean
   position and a linear drift in machine speed hits them alike.
 - Each round keeps the minimum of its samples: noise on a CPU only ever adds time.
 - A benchmark is a suspect when the median of the candidate's round minima is at least
@@ -21,6 +21,18 @@ Method, chosen for a noisy 2-core shared machine rather than papered over with a
   gives p <= ALPHA (so --rounds must be large enough for that p-value to be possible at all).
   Suspects alone are measured again, in fresh rounds; only a suspect that is confirmed by the
   second measurement is a regression.
+- Counts decide where they model the machine: both builds are counted under Valgrind's cache
+  simulator (benchmarks/cost.py: each compiled or NumPy variant at its kernel's smallest size, the
+  kernel calls alone), and a counted benchmark that neither build's count finds memory-bound
+  (declared in the registry, or simulated LL misses carrying half its estimated cycles) is
+  decided by its instructions per call alone: more than COUNT_THRESHOLD times the baseline's is a
+  regression, with no statistics. Repeated counts of unchanged code agree within 0.01%; an
+  unrelated change (objects allocated at import, the checkout moved) moved instructions by up to
+  0.76% and the estimated cycles, whose simulated misses depend on where the heap puts things, by
+  up to 1.7% (README). Hence instructions, and 1.015: twice the largest drift, half the 3% the
+  gate must catch. Every other benchmark (interpreted loops, multi-threaded and memory-bound
+  variants, sizes not counted) is decided by wall time as below. The report names the metric
+  that decided each verdict.
 - Allocated bytes (tracemalloc) are deterministic: more than 2% + 4 KiB above the baseline is
   a regression without any statistics.
 Lower is better for every gated metric (seconds, bytes); the higher-is-better speedup figures
@@ -39,7 +51,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 
+from benchmarks import cost
 from tools.machine import this_machine
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -50,6 +65,8 @@ THRESHOLD = 1.10
 ALPHA = 0.01
 ROUNDS = 6
 BYTES_SLACK = (1.02, 4096)
+COUNT_THRESHOLD = 1.015
+INSTRUCTIONS, SECONDS = "instructions", "wall time"  # the metrics that decide a verdict
 
 
 class CannotCompare(Exception):
@@ -154,6 +171,39 @@ def measure(sites, bench, rounds, log):
     return minima, allocated
 
 
+def count(sites, bench, log):
+    """{side: {key: cost figures}}: both builds counted under callgrind at once, one child each
+    (a count does not depend on what else runs)."""
+    log("gate: counting both builds under callgrind")
+    with ThreadPoolExecutor(len(sites)) as pool:
+        futures = {side: pool.submit(cost.count, bench, env={**os.environ, "PYTHONPATH": site})
+                   for side, site in sites.items()}
+        try:
+            return {side: {cost.key(at): figures for at, figures in future.result().items()}
+                    for side, future in futures.items()}
+        except cost.CostUnavailable as exc:
+            raise CannotCompare(str(exc)) from None
+
+
+def counted(counts):
+    """The keys decided by their counts: counted in both builds and memory-bound in neither."""
+    return {key for key in set(counts["baseline"]) & set(counts["candidate"])
+            if not (counts["baseline"][key]["memory_bound"] or counts["candidate"][key]["memory_bound"])}
+
+
+def count_regressions(counts, keys, threshold):
+    """{key: evidence} for the keys whose candidate's instructions per call exceed threshold x the baseline's."""
+    found = {}
+    for key in sorted(keys):
+        base, cand = counts["baseline"][key], counts["candidate"][key]
+        ratio = cand["instructions"] / base["instructions"]
+        if ratio > threshold:
+            found[key] = {"metric": INSTRUCTIONS, "baseline": base["instructions"], "candidate": cand["instructions"],
+                          "ratio": ratio, "threshold": threshold, "cycles": [base["cycles"], cand["cycles"]],
+                          "simd": cand["simd"]}
+    return found
+
+
 def mann_whitney_p(baseline, candidate):
     """Exact one-sided p-value that the candidate's values are not larger than the baseline's."""
     pooled = baseline + candidate
@@ -196,59 +246,91 @@ def exact_keys(keys):
     return "^(" + "|".join(k.replace(".", r"\.") for k in keys) + ")$"
 
 
-def run_gate(baseline, candidate, bench, rounds, threshold, alpha, log=print):
+def run_gate(baseline, candidate, bench, rounds, threshold, alpha, log=print, count_threshold=COUNT_THRESHOLD):
     """The comparison as a dict (see --json); raises CannotCompare."""
     os.makedirs(WORK, exist_ok=True)
     base, cand = resolve(candidate, baseline)
     log(f"gate: baseline {base[:8]} vs candidate {cand[:8]}; building")
     sites = {"candidate": build(cand)}  # the candidate first: a broken build fails fast
     sites["baseline"] = build(base)
-    log(f"gate: {rounds} interleaved rounds")
+    started = time.monotonic()
+    counts = count(sites, bench, log)
+    by_count = counted(counts)
+    log(f"gate: counted in {time.monotonic() - started:.0f} s; {len(by_count)} benchmark(s) decided by their counts; "
+        f"{rounds} interleaved rounds for wall time")
     minima, allocated = measure(sites, bench, rounds, log)
-    common = set(minima["baseline"]) & set(minima["candidate"])
-    if not common:
+    timed = (set(minima["baseline"]) & set(minima["candidate"])) - by_count
+    if not timed | by_count:
         raise CannotCompare("the two commits have no benchmark in common" + (f" matching {bench!r}" if bench else ""))
+    minima = {side: {k: v for k, v in m.items() if k in timed} for side, m in minima.items()}
     first = suspects(minima, threshold, alpha)
     confirmed = {}
     if first:
         log(f"gate: {len(first)} suspect(s); measuring them again in {rounds} fresh rounds")
         again, _ = measure(sites, exact_keys(first), rounds, log)
         second = suspects(again, threshold, alpha)
-        confirmed = {k: {**first[k], "confirmation": second[k]} for k in second if k in first}
-    ratios = {k: statistics.median(minima["candidate"][k]) / statistics.median(minima["baseline"][k])
-              for k in sorted(common)}
-    return {"machine": this_machine(), "baseline": base, "candidate": cand, "compared": len(common),
-            "rounds": rounds, "ratios": ratios,
-            "threshold": threshold, "alpha": alpha, "suspects": sorted(first), "regressions": confirmed,
+        confirmed = {k: {**first[k], "metric": SECONDS, "confirmation": second[k]} for k in second if k in first}
+    metrics = {**{k: SECONDS for k in timed}, **{k: INSTRUCTIONS for k in by_count}}
+    ratios = {**{k: statistics.median(minima["candidate"][k]) / statistics.median(minima["baseline"][k])
+                 for k in timed},
+              **{k: counts["candidate"][k]["instructions"] / counts["baseline"][k]["instructions"] for k in by_count}}
+    return {"machine": this_machine(), "baseline": base, "candidate": cand, "compared": len(metrics),
+            "rounds": rounds, "metrics": dict(sorted(metrics.items())), "ratios": dict(sorted(ratios.items())),
+            "threshold": threshold, "alpha": alpha, "count_threshold": count_threshold,
+            "simd": sorted({f["simd"] for side in counts.values() for f in side.values()}),
+            "suspects": sorted(first),
+            "regressions": {**confirmed, **count_regressions(counts, by_count, count_threshold)},
             "allocation_regressions": allocation_regressions(allocated)}
+
+
+def decided(result):
+    """'N by instructions (callgrind, AVX2 code), M by wall time': which metric decided how many verdicts."""
+    metrics = list(result.get("metrics", {}).values())
+    simd = f" (callgrind, {'/'.join(result.get('simd') or ['?'])} code)"
+    return ", ".join(f"{metrics.count(m)} by {m}{simd if m == INSTRUCTIONS else ''}" for m in (INSTRUCTIONS, SECONDS))
+
+
+def evidence(ev):
+    """One regression's figures and test, in words, ending with the metric that decided it."""
+    if ev.get("metric") == INSTRUCTIONS:
+        cycles = ev["cycles"]
+        return (f"{ev['baseline']:.6g} -> {ev['candidate']:.6g} instructions per call, {ev['ratio']:.4f}x > "
+                f"{ev['threshold']} (estimated cycles {cycles[0]:.6g} -> {cycles[1]:.6g}) [decided by {INSTRUCTIONS}]")
+    conf = ev["confirmation"]
+    return (f"{ev['baseline']:.4g} s -> {ev['candidate']:.4g} s, {ev['ratio']:.2f}x (Mann-Whitney p={ev['p']:.3f} on "
+            f"round minima; confirmed {conf['ratio']:.2f}x, p={conf['p']:.3f}) [decided by {SECONDS}]")
 
 
 def text_report(result):
     lines = [f"baseline {result['baseline'][:8]}  candidate {result['candidate'][:8]}  "
-             f"{result['compared']} benchmarks compared, {len(result['suspects'])} suspect(s)  "
-             f"machine {result.get('machine', '?')}"]
+             f"{result['compared']} benchmarks compared ({decided(result)}), {len(result['suspects'])} wall-time "
+             f"suspect(s)  machine {result.get('machine', '?')}"]
     for key, ev in result["regressions"].items():
-        conf = ev["confirmation"]
-        lines.append(f"REGRESSED {key}: {ev['baseline']:.4g} s -> {ev['candidate']:.4g} s, {ev['ratio']:.2f}x "
-                     f"(Mann-Whitney p={ev['p']:.3f} on round minima; confirmed {conf['ratio']:.2f}x, p={conf['p']:.3f})")
-        lines.append(f"    baseline minima {[f'{v:.4g}' for v in ev['baseline_minima']]}")
-        lines.append(f"    candidate minima {[f'{v:.4g}' for v in ev['candidate_minima']]}")
+        lines.append(f"REGRESSED {key}: {evidence(ev)}")
+        if ev.get("metric") != INSTRUCTIONS:
+            lines.append(f"    baseline minima {[f'{v:.4g}' for v in ev['baseline_minima']]}")
+            lines.append(f"    candidate minima {[f'{v:.4g}' for v in ev['candidate_minima']]}")
     for key, ev in result["allocation_regressions"].items():
-        lines.append(f"REGRESSED {key}: allocates {ev['baseline']} -> {ev['candidate']} bytes ({ev['ratio']:.2f}x)")
+        lines.append(f"REGRESSED {key}: allocates {ev['baseline']} -> {ev['candidate']} bytes ({ev['ratio']:.2f}x) "
+                     "[decided by allocated bytes]")
     if not (result["regressions"] or result["allocation_regressions"]):
         lines.append("no regression")
     return "\n".join(lines)
 
 
 def markdown_report(result):
-    rows = [f"| `{k}` | {e['baseline']:.4g} s | {e['candidate']:.4g} s | {e['ratio']:.2f}x | p={e['p']:.3f}, confirmed "
-            f"{e['confirmation']['ratio']:.2f}x |" for k, e in result["regressions"].items()]
-    rows += [f"| `{k}` | {e['baseline']} B | {e['candidate']} B | {e['ratio']:.2f}x | tracemalloc |"
+    unit = {INSTRUCTIONS: "", SECONDS: " s"}
+    rows = [f"| `{k}` | {e.get('metric', SECONDS)} | {e['baseline']:.4g}{unit[e.get('metric', SECONDS)]} | "
+            f"{e['candidate']:.4g}{unit[e.get('metric', SECONDS)]} | {e['ratio']:.3f}x | "
+            + (f"> {e['threshold']}, deterministic |" if e.get("metric") == INSTRUCTIONS else
+               f"p={e['p']:.3f}, confirmed {e['confirmation']['ratio']:.2f}x |")
+            for k, e in result["regressions"].items()]
+    rows += [f"| `{k}` | allocated bytes | {e['baseline']} B | {e['candidate']} B | {e['ratio']:.2f}x | tracemalloc |"
              for k, e in result["allocation_regressions"].items()]
     head = (f"### npopt regression gate: {result['candidate'][:8]} vs {result['baseline'][:8]}\n\n"
-            f"{result['compared']} benchmarks compared, {len(rows)} regression(s).\n")
-    return head + ("\n| benchmark | baseline | candidate | ratio | evidence |\n|---|---|---|---|---|\n" + "\n".join(rows)
-                   if rows else "")
+            f"{result['compared']} benchmarks compared ({decided(result)}), {len(rows)} regression(s).\n")
+    return head + ("\n| benchmark | decided by | baseline | candidate | ratio | evidence |\n|---|---|---|---|---|---|\n"
+                   + "\n".join(rows) if rows else "")
 
 
 def html_report(result):

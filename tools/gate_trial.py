@@ -7,6 +7,9 @@ repository, never on this checkout:
       commits a slowdown of exactly FACTOR into one variant (a spin-wait after each call) and
       runs the gate on that variant's technique TRIALS times: a hit is exit status 1 with every
       regressed benchmark belonging to that variant, and nothing else flagged
+  python -m tools.gate_trial detect compiled.ema_with_reset:cython --work --factor 1.03 --trials 20
+      the same with a slowdown made of real work, which a count sees: before each call the variant
+      also runs on the first FACTOR - 1 of its array arguments (3% more of its own loop)
   python -m tools.gate_trial quiet --bench '^vectorization\\.' --trials 20
   python -m tools.gate_trial quiet --trials 5
       commits a change to README.md only and runs the gate TRIALS times: a pass is exit status 0
@@ -31,14 +34,21 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-SLOWDOWN = '''
+PLANT = '''
 
-# --- gate trial: every call of {target} takes {factor} times as long ---
+# --- gate trial: {what} ---
 import dataclasses as _dataclasses
 import time as _time
 
-from npopt.registry import KERNELS as _KERNELS
+import numpy as _np
 
+from npopt.registry import KERNELS as _KERNELS
+{wrapper}
+
+_variant = _KERNELS["{kernel}"].variants["{variant}"]
+_KERNELS["{kernel}"].variants["{variant}"] = _dataclasses.replace(_variant, fn=_slowed(_variant.fn, {factor}))
+'''
+SPIN = '''
 
 def _slowed(fn, factor):
     def slow(*args):
@@ -49,10 +59,14 @@ def _slowed(fn, factor):
             pass
         return out
     return slow
+'''
+WORK = '''
 
-
-_variant = _KERNELS["{kernel}"].variants["{variant}"]
-_KERNELS["{kernel}"].variants["{variant}"] = _dataclasses.replace(_variant, fn=_slowed(_variant.fn, {factor}))
+def _slowed(fn, factor):
+    def more(*args):
+        fn(*(a[:max(1, round(len(a) * (factor - 1)))] if isinstance(a, _np.ndarray) and a.ndim else a for a in args))
+        return fn(*args)
+    return more
 '''
 
 
@@ -65,14 +79,17 @@ def commit(clone, message):
     return sh("git", "rev-parse", "HEAD", cwd=clone)
 
 
-def plant(clone, target, factor):
-    """Append the slowdown of target (technique.kernel:variant) to its technique's module in the clone."""
+def plant(clone, target, factor, work=False):
+    """Append the slowdown of target (technique.kernel:variant) to its technique's module in the clone:
+    a spin-wait, or with ``work`` extra calls on a FACTOR - 1 share of its arrays."""
     kernel, variant = target.split(":")
+    what = (f"every call of {target} also runs on {factor - 1:.0%} of its arrays" if work
+            else f"every call of {target} takes {factor} times as long")
     with open(os.path.join(clone, "npopt", f"{kernel.split('.')[0]}.py"), "a") as f:
-        f.write(SLOWDOWN.format(target=target, kernel=kernel, variant=variant, factor=factor))
+        f.write(PLANT.format(what=what, wrapper=WORK if work else SPIN, kernel=kernel, variant=variant, factor=factor))
 
 
-def bisect_trials(clone, base, target, factor, commits, bench, trials):
+def bisect_trials(clone, base, target, factor, commits, bench, trials, work=False):
     """Per trial, COMMITS commits after base with the slowdown planted in a random one, then the
     bisection; return [(hit?, seconds, status, position, named culprit, gate runs)]."""
     outcomes = []
@@ -83,7 +100,7 @@ def bisect_trials(clone, base, target, factor, commits, bench, trials):
             with open(os.path.join(clone, "README.md"), "a") as f:
                 f.write(f"\ngate trial {t}, commit {i}\n")
             if i == position:
-                plant(clone, target, factor)
+                plant(clone, target, factor, work)
                 planted = commit(clone, f"gate trial: slow {target} down {factor}x")
             else:
                 commit(clone, "gate trial: README only")
@@ -113,10 +130,12 @@ def run_trials(clone, base, cand, bench, trials, hit):
         seconds = time.perf_counter() - start
         result = json.load(open(out))
         flagged = sorted(result.get("regressions", {})) + sorted(result.get("allocation_regressions", {}))
+        by = sorted({e.get("metric", "wall time") for e in result.get("regressions", {}).values()})
         worst = max(result.get("ratios", {}).items(), key=lambda kv: kv[1], default=("-", 0))
-        outcomes.append((hit(status, flagged), seconds, status, flagged, worst))
+        outcomes.append((hit(status, flagged), seconds, status, flagged, worst, by))
         print(f"trial {t + 1}/{trials}: status {status}, {seconds:.0f} s, flagged {flagged or 'nothing'}"
-              f" (largest measured ratio {worst[1]:.3f} in {worst[0]}) -> {'ok' if outcomes[-1][0] else 'MISS'}",
+              f"{' by ' + ' and '.join(by) if by else ''} (largest ratio {worst[1]:.4f} in {worst[0]}, by "
+              f"{result.get('metrics', {}).get(worst[0], 'wall time')}) -> {'ok' if outcomes[-1][0] else 'MISS'}",
               flush=True)
     return outcomes
 
@@ -127,6 +146,7 @@ def main(argv=None):
     parser.add_argument("mode", choices=["detect", "quiet", "bisect"])
     parser.add_argument("target", nargs="?", help="detect, bisect: technique.kernel:variant to slow down")
     parser.add_argument("--factor", type=float, default=1.25)
+    parser.add_argument("--work", action="store_true", help="detect, bisect: plant real extra work, not a spin-wait")
     parser.add_argument("--bench", help="gate only these benchmark keys (default for detect and bisect: the target's "
                                         "technique)")
     parser.add_argument("--commits", type=int, default=16, help="bisect: commits to search, the slowdown in one")
@@ -140,7 +160,7 @@ def main(argv=None):
         base = sh("git", "rev-parse", "HEAD", cwd=clone)
         bench = args.bench or (args.target and f"^{re.escape(args.target.split('.')[0])}\\.")
         if args.mode == "detect":
-            plant(clone, args.target, args.factor)
+            plant(clone, args.target, args.factor, args.work)
             cand = commit(clone, f"gate trial: slow {args.target} down {args.factor}x")
             outcomes = run_trials(clone, base, cand, bench, args.trials, lambda status, flagged: status == 1 and flagged
                                   and all(k.startswith(args.target + ":") for k in flagged))
@@ -150,18 +170,19 @@ def main(argv=None):
             cand = commit(clone, "gate trial: no code change")
             outcomes = run_trials(clone, base, cand, bench, args.trials, lambda status, flagged: status == 0)
         else:
-            outcomes = bisect_trials(clone, base, args.target, args.factor, args.commits, bench, args.trials)
+            outcomes = bisect_trials(clone, base, args.target, args.factor, args.commits, bench, args.trials, args.work)
 
     passed = sum(o[0] for o in outcomes)
     seconds = sorted(o[1] for o in outcomes)
-    label = {"detect": f"detected {args.factor}x in {args.target}", "quiet": "stayed quiet",
+    label = {"detect": f"detected {args.factor}x{' of extra work' if args.work else ''} in {args.target}",
+             "quiet": "stayed quiet",
              "bisect": f"named the commit slowing {args.target} {args.factor}x among {args.commits}"}[args.mode]
     print(f"\n{label}: {passed}/{len(outcomes)} trials; {args.mode} run {seconds[len(seconds) // 2]:.0f} s median"
           f" ({seconds[0]:.0f}-{seconds[-1]:.0f} s); bench {bench or 'whole suite'}")
     report = os.path.join(ROOT, ".asv", "gate", f"trial-{args.mode}-{int(time.time())}.json")
     os.makedirs(os.path.dirname(report), exist_ok=True)
     with open(report, "w") as f:
-        json.dump({"mode": args.mode, "target": args.target, "factor": args.factor, "bench": bench,
+        json.dump({"mode": args.mode, "target": args.target, "factor": args.factor, "work": args.work, "bench": bench,
                    "commits": args.commits if args.mode == "bisect" else None,
                    "passed": passed, "trials": len(outcomes), "outcomes": outcomes}, f, indent=1)
     return 0 if passed == len(outcomes) else 1

@@ -19,22 +19,27 @@ import sys
 import npopt  # from PYTHONPATH: the commit under test, not this checkout
 
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's harness
-from benchmarks.common import build, grid, interleaved_samples, peak_traced_bytes  # noqa: E402
+from benchmarks import cost  # noqa: E402
+from benchmarks.common import benchmarked, build, grid, interleaved_samples, peak_traced_bytes  # noqa: E402
 from npopt.registry import KERNELS  # noqa: E402
 
 SAMPLE_SECONDS = 0.005
 
 
 def keys_and_params(pattern):
-    """('technique.kernel:variant:n[:order]', kernel, params) for the asv time grid, filtered."""
+    """('technique.kernel:variant:n[:order]', kernel, params) for the asv time grid, filtered: the points
+    asv times here (not an interpreted loop above its max_n, nor a variant this process cannot run)."""
     for kernel in KERNELS.values():
         params, _ = grid(kernel)
         for combo in itertools.product(*params):
-            variant, n = combo[:2]
-            max_n = kernel.variants[variant].max_n
-            key = ":".join([kernel.key, *map(str, combo)])
-            if (max_n is None or n <= max_n) and (not pattern or re.search(pattern, key)):
-                yield key, kernel, combo
+            key = cost.key((kernel.key, *combo))
+            if pattern and not re.search(pattern, key):
+                continue
+            try:
+                benchmarked(kernel, *combo)
+            except NotImplementedError:
+                continue
+            yield key, kernel, combo
 
 
 def main(argv=None):

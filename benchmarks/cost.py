@@ -1,0 +1,248 @@
+"""How a kernel's cost is counted: its calls alone, on Valgrind's cache simulator (callgrind).
+
+The timed figures (benchmarks/common.py) move with the host's load; a count does not. One child
+Python runs under ``setarch -R valgrind --tool=callgrind --instr-atstart=no`` (address-space
+randomisation off, PYTHONHASHSEED=0, the fixed cache geometry GEOMETRY) and counts every point of
+``cost_points``: each variant at its kernel's smallest benchmarked size, but interpreted loops
+(``Variant.max_n``: simulating their 10^7-10^9 instructions a call would take most of an hour) and
+multi-threaded variants (``Variant.threads``), which are timed only. Per point it prepares the call
+as the harness does (``common.prepared``: the inputs, and one call that compiles Numba and faults
+the pages in; none of it simulated), switches the simulator on (which empties the simulated caches),
+calls once to warm them, zeroes the counters, makes CALLS calls, dumps the counters and switches the
+simulator off. A first point does all this with a function that does nothing; its counts (the loop
+and the dump) are subtracted. A figure is the cost of one kernel call:
+
+- instructions: instructions executed (callgrind's Ir), and
+- cycles: an *estimate*, Ir + 10 x L1 misses + 100 x LL misses (instruction and data misses of the
+  simulated caches, KCachegrind's usual weights). A model, not this machine's cycles: callgrind
+  simulates two cache levels and no memory bandwidth, prefetching or out-of-order overlap. So a
+  point is ``memory_bound``, and gated on wall time (tools/gate.py), when its variant declares the
+  bytes it moves (Variant.bytes_moved) or simulated LL misses carry MEMORY_SHARE of its estimate.
+
+Valgrind runs no AVX-512 code and hides it from CPUID: NumPy dispatches its AVX2 (X86_V3) loops
+under it, and Numba compiles for NUMBA_CPU_NAME=haswell (AVX2), so counts are of AVX2 code, while
+this host's wall times are of its AVX-512 code; each count names the SIMD level it ran (``simd``).
+Valgrind runs one thread at a time: BLAS, OpenMP and numexpr are held to one thread.
+"""
+import ctypes
+import gc
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+
+
+# (bytes, ways, line bytes): this host's (Sapphire Rapids) per-core L1i, L1d and L2; its shared L3 is not modelled
+GEOMETRY = {"I1": (32768, 8, 64), "D1": (49152, 12, 64), "LL": (2097152, 16, 64)}
+L1_WEIGHT, LL_WEIGHT = 10, 100
+CALLS = 1
+WARM_CALLS = 10  # CPython 3.11 specialises a function's bytecode from its 8th call on
+MEMORY_SHARE = 0.5
+CLIENT_REQUEST = "Client Request: "  # the trigger callgrind writes for a dump it was asked for
+ENV = {"PYTHONHASHSEED": "0", "NUMBA_CPU_NAME": "haswell", "NUMBA_CPU_FEATURES": "",
+       "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_HELPER = r"""#include <valgrind/callgrind.h>
+void npopt_start(void) { CALLGRIND_START_INSTRUMENTATION; }
+void npopt_zero(void) { CALLGRIND_ZERO_STATS; }
+void npopt_dump(const char *what) { CALLGRIND_DUMP_STATS_AT(what); }
+void npopt_stop(void) { CALLGRIND_STOP_INSTRUMENTATION; }
+"""
+
+
+class CostUnavailable(RuntimeError):
+    """The count cannot be made here (no Valgrind, no C compiler, a failed child); the message says why."""
+
+
+def count_size(kernel):
+    """The size a kernel is counted at: its smallest benchmarked size.
+
+    The simulator is 20-100x slower than the machine, and at the smallest size the data is in
+    cache, where a count models the machine best.
+    """
+    return kernel.sizes[0]
+
+
+def uncounted(kernel, variant, n):
+    """Why a point of the asv grid is not counted (asv: n/a; the gate times it), or None."""
+    v = kernel.variants[variant]
+    if n != count_size(kernel):
+        return f"{kernel.key} is counted at n={count_size(kernel)} only"
+    if v.max_n is not None:
+        return f"{kernel.key}:{variant} is an interpreted loop: 10^7-10^9 instructions a call, too slow to simulate"
+    if v.threads > 1:
+        return f"{kernel.key}:{variant} runs {v.threads} threads, and Valgrind runs one at a time"
+    return v.unavailable
+
+
+def key(point):
+    """The gate's key of a point: 'technique.kernel:variant:n[:order]'."""
+    return ":".join(map(str, point))
+
+
+def cost_points(bench=None):
+    """The counted points (kernel key, variant, n[, order]) whose key matches the regular expression
+    bench: every variant at its kernel's ``count_size``, in each memory order, but the ``uncounted``."""
+    from npopt.registry import KERNELS
+
+    points = [(kernel.key, variant, count_size(kernel), *order) for kernel in KERNELS.values()
+              for variant in kernel.variants if uncounted(kernel, variant, count_size(kernel)) is None
+              for order in ([(o,) for o in kernel.orders] if len(kernel.orders) > 1 else [()])]
+    return [p for p in points if not bench or re.search(bench, key(p))]
+
+
+def tool(name, package):
+    """The path of a program the count needs, or CostUnavailable saying which Debian package has it."""
+    path = shutil.which(name)
+    if path is None:
+        raise CostUnavailable(f"counting a kernel's cost needs {name}, which is not installed: "
+                              f"apt-get install -y {package} (`make test` installs it when missing)")
+    return path
+
+
+def helper(directory):
+    """Compile the client-request helper (callgrind.h comes with Debian's valgrind) into directory."""
+    source, lib = os.path.join(directory, "requests.c"), os.path.join(directory, "requests.so")
+    with open(source, "w") as f:
+        f.write(_HELPER)
+    done = subprocess.run([tool("cc", "gcc"), "-O1", "-shared", "-fPIC", "-o", lib, source],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise CostUnavailable(f"cannot build the callgrind client-request helper:\n{done.stderr.strip()}")
+    return lib
+
+
+def command(out):
+    """The valgrind command line: each process (the child, and each process it forks) dumps to out.PID.N."""
+    caches = [f"--{level}={size},{ways},{line}" for level, (size, ways, line) in GEOMETRY.items()]
+    valgrind = tool("valgrind", "valgrind")
+    return [tool("setarch", "util-linux"), "-R", valgrind, "--tool=callgrind", "--quiet",
+            "--instr-atstart=no", "--cache-sim=yes", *caches, f"--callgrind-out-file={out}.%p"]
+
+
+def simd():
+    """The SIMD level NumPy dispatches to in this process (under Valgrind: X86_V3, i.e. AVX2)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:  # NumPy 1.x
+        from numpy.core._multiarray_umath import __cpu_features__
+    for level in ("AVX512_SPR", "AVX512_ICL", "AVX512_SKX", "AVX512F", "AVX2", "AVX", "SSE42"):
+        if __cpu_features__.get(level):
+            return level
+    return "baseline"
+
+
+def child(lib, bench, calls, out):
+    """Run under callgrind (see the module docstring): count the empty call and each point of
+    ``cost_points(bench)``, each in a process forked from this one; write the points, which are
+    declared memory-bound, and the SIMD level."""
+    from benchmarks.common import prepared
+    from npopt.registry import KERNELS
+
+    requests = ctypes.CDLL(lib)
+    points = cost_points(bench)
+
+    def count_one(label, at):
+        fn, args = (lambda *a: None, ()) if at is None else prepared(*at)
+        for _ in range(WARM_CALLS):  # not simulated: to the steady state of Python's adaptive interpreter
+            fn(*args)
+        gc.collect()
+        gc.disable()
+        requests.npopt_start()  # empties the simulated caches
+        fn(*args)  # warms them
+        requests.npopt_zero()
+        for _ in range(calls):
+            fn(*args)
+        requests.npopt_dump(label)
+        requests.npopt_stop()
+        gc.enable()
+
+    count_one(b"npopt-warm-up", None)  # ctypes' first calls, here and not in a counted process
+    for i, at in enumerate([None] + points):
+        pid = os.fork()  # every point starts from this process's state, whatever the others did
+        if pid == 0:
+            status = 0
+            try:
+                count_one(f"npopt-point-{i}".encode(), at)
+            except BaseException:
+                traceback.print_exc()
+                status = 1
+            os._exit(status)
+        if os.waitpid(pid, 0)[1]:
+            raise CostUnavailable(f"counting {key(at)} failed (its traceback is above)")
+    with open(out, "w") as f:
+        json.dump({"points": points, "simd": simd(),
+                   "declared": [KERNELS[p[0]].variants[p[1]].bytes_moved is not None for p in points]}, f)
+
+
+def totals(path):
+    """(the dump's trigger, {event: count}) from one callgrind dump."""
+    events = trigger = None
+    with open(path) as f:
+        for line in f:
+            if line.startswith("desc: Trigger:"):
+                trigger = line.split(":", 2)[2].strip()
+            elif line.startswith("events:"):
+                events = line.split()[1:]
+            elif line.startswith(("summary:", "totals:")):
+                return trigger, dict(zip(events, map(int, line.split()[1:])))
+    raise CostUnavailable(f"no totals in the callgrind dump {path}")
+
+
+def figures(events, null, calls, declared):
+    """The figures of one kernel call: the point's events minus the empty call's, over calls.
+
+    memory_bound: declared so in the registry (Variant.bytes_moved), or simulated LL misses carry at
+    least MEMORY_SHARE of the estimated cycles; such a point is gated on wall time, not on counts.
+    """
+    per = {e: max(0.0, (n - null.get(e, 0)) / calls) for e, n in events.items()}
+    l1 = per["I1mr"] + per["D1mr"] + per["D1mw"]
+    ll = per["ILmr"] + per["DLmr"] + per["DLmw"]
+    cycles = per["Ir"] + L1_WEIGHT * l1 + LL_WEIGHT * ll
+    return {"instructions": per["Ir"], "l1_misses": l1, "ll_misses": ll, "cycles": cycles,
+            "memory_bound": declared or LL_WEIGHT * ll >= MEMORY_SHARE * cycles}
+
+
+def prepare(bench):
+    """Prepare every point once, natively: Numba compiles its kernels for the count's CPU (ENV) and caches
+    them, so the counted processes load them alike however many ran before (compiling under Valgrind
+    would also take minutes)."""
+    from benchmarks.common import prepared
+
+    for at in cost_points(bench):
+        prepared(*at)
+
+
+def run(prefix, call, env):
+    """Call ``benchmarks.cost.<call>`` in a child Python, behind the command prefix, in env with ENV on top."""
+    code = f"import sys; sys.path.append({ROOT!r})\nfrom benchmarks import cost; cost.{call}"
+    done = subprocess.run(prefix + [sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**(os.environ if env is None else env), **ENV})
+    if done.returncode:
+        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+        raise CostUnavailable(f"the count failed in cost.{call.split('(')[0]} (exit {done.returncode}):\n{tail}")
+
+
+def count(bench=None, calls=CALLS, env=None):
+    """{point: figures} for the ``cost_points(bench)`` of the npopt that ``env`` imports, counted in
+    one child under callgrind; each figures dict also names the ``simd`` level the count ran.
+
+    ``env`` (default os.environ) is the child's environment, with ENV on top; its PYTHONPATH says
+    which npopt is counted. Raises CostUnavailable.
+    """
+    with tempfile.TemporaryDirectory(prefix="npopt-cost-") as tmp:
+        out, dumps = os.path.join(tmp, "points.json"), os.path.join(tmp, "callgrind.out")
+        valgrind, lib = command(dumps), helper(tmp)
+        run([], f"prepare({bench!r})", env)
+        run(valgrind, f"child({lib!r}, {bench!r}, {calls!r}, {out!r})", env)
+        with open(out) as f:
+            report = json.load(f)
+        counts = dict(totals(os.path.join(tmp, name)) for name in os.listdir(tmp) if name.startswith("callgrind.out."))
+    points = [tuple(p) for p in report["points"]]
+    null = counts[f"{CLIENT_REQUEST}npopt-point-0"]
+    return {at: {**figures(counts[f"{CLIENT_REQUEST}npopt-point-{i + 1}"], null, calls, declared),
+                 "simd": report["simd"]} for i, (at, declared) in enumerate(zip(points, report["declared"]))}

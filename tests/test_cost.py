@@ -1,0 +1,73 @@
+"""The cost counter (benchmarks/cost.py): it counts the kernel calls alone, the same every run."""
+import pytest
+
+from benchmarks import cost
+from npopt.registry import KERNELS
+
+BENCH = r"^(vectorization\.add:ufunc|compiled\.max_drawdown:(numba|cython)):"
+AGREEMENT = 0.002  # repeated counts of unchanged code agree within 0.2% (the README's measured figure is tighter)
+
+
+@pytest.fixture(scope="module")
+def counts():
+    """Two counts of three small points in two processes: one call counted, then three."""
+    return cost.count(BENCH, calls=1), cost.count(BENCH, calls=3)
+
+
+def test_the_counted_points_are_every_variant_at_its_kernels_smallest_size_but_loops_and_threads():
+    points = cost.cost_points()
+    expected = {(k.key, name) for k in KERNELS.values() for name, v in k.variants.items()
+                if v.max_n is None and v.threads == 1 and v.unavailable is None}
+    assert {(p[0], p[1]) for p in points} == expected
+    assert all(p[2] == KERNELS[p[0]].sizes[0] for p in points)
+    ema = KERNELS["compiled.ema_with_reset"]
+    assert "interpreted loop" in cost.uncounted(ema, "python_loop", 100_000)
+    assert "counted at n=100000 only" in cost.uncounted(ema, "cython", 10_000_000)
+    assert "Valgrind runs one at a time" in cost.uncounted(KERNELS["threads.matmul"], "blas_2_threads", 64)
+    assert [cost.key(p) for p in cost.cost_points(BENCH)] == ["compiled.max_drawdown:numba:100000",
+                                                              "compiled.max_drawdown:cython:100000",
+                                                              "vectorization.add:ufunc:10000"]
+
+
+def test_a_figure_is_one_call_and_two_processes_agree(counts):
+    """Per call, one counted call and three agree: the figure scales with the calls, and the loop, the
+    warm-up calls and the dump are not in it; two processes agree within AGREEMENT (the ufunc, which
+    allocates its result, within 1%: the loop around one call and around three differ a little)."""
+    once, thrice = counts
+    assert set(once) == set(thrice) == set(cost.cost_points(BENCH))
+    for at in once:
+        for figure in ("instructions", "cycles"):
+            agreement = 0.01 if at[1] == "ufunc" else AGREEMENT
+            assert thrice[at][figure] == pytest.approx(once[at][figure], rel=agreement), (at, figure)
+
+
+def test_setup_and_compilation_are_not_counted(counts):
+    """Making the inputs and compiling the Numba kernel cost millions of instructions more than a call."""
+    once, _ = counts
+    add = once[("vectorization.add", "ufunc", 10_000)]
+    assert 2_500 < add["instructions"] < 100_000  # 10^4 additions in 4-wide AVX2, and the call's overhead
+    numba = once[("compiled.max_drawdown", "numba", 100_000)]
+    assert 100_000 < numba["instructions"] < 2_000_000  # a few instructions per element
+    assert numba["cycles"] >= numba["instructions"]
+
+
+def test_counts_say_which_simd_level_ran_and_which_points_are_memory_bound(counts):
+    once, _ = counts
+    assert {f["simd"] for f in once.values()} == {"AVX2"}  # Valgrind runs no AVX-512
+    assert once[("vectorization.add", "ufunc", 10_000)]["memory_bound"]  # declared: bytes_moved
+    assert not once[("compiled.max_drawdown", "cython", 100_000)]["memory_bound"]
+
+
+def test_estimated_cycles_weigh_simulated_misses():
+    null = {"Ir": 10, "I1mr": 0, "D1mr": 0, "D1mw": 0, "ILmr": 0, "DLmr": 0, "DLmw": 0}
+    events = {"Ir": 1010, "I1mr": 1, "D1mr": 2, "D1mw": 3, "ILmr": 0, "DLmr": 1, "DLmw": 1}
+    f = cost.figures(events, null, 1, declared=False)
+    assert f["instructions"] == 1000 and f["cycles"] == 1000 + 10 * 6 + 100 * 2 and not f["memory_bound"]
+    streaming = cost.figures({**events, "DLmr": 100}, null, 1, declared=False)
+    assert streaming["memory_bound"]  # LL misses carry more than MEMORY_SHARE of the estimate
+
+
+def test_without_valgrind_the_count_says_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(cost.CostUnavailable, match="needs valgrind.*apt-get install -y valgrind"):
+        cost.count(BENCH)
