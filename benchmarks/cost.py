@@ -175,7 +175,7 @@ def child(lib, bench, calls, out):
         if os.waitpid(pid, 0)[1]:
             raise CostUnavailable(f"counting {key(at)} failed (its traceback is above)")
     with open(out, "w") as f:
-        json.dump({"points": points, "simd": simd(),
+        json.dump({"points": points, "simd": simd(), "npopt": os.path.dirname(sys.modules["npopt"].__file__),
                    "declared": [KERNELS[p[0]].variants[p[1]].bytes_moved is not None for p in points]}, f)
 
 
@@ -217,10 +217,13 @@ def prepare(bench):
         prepared(*at)
 
 
-def run(prefix, call, env):
-    """Call ``benchmarks.cost.<call>`` in a child Python, behind the command prefix, in env with ENV on top."""
+def run(prefix, call, env, cwd):
+    """Call ``benchmarks.cost.<call>`` in a child Python, behind the command prefix, in env with ENV on top.
+
+    The child runs in cwd, a directory without npopt: ``python -c`` puts the working directory first
+    on sys.path, where a checkout's npopt would shadow the one env's PYTHONPATH names."""
     code = f"import sys; sys.path.append({ROOT!r})\nfrom benchmarks import cost; cost.{call}"
-    done = subprocess.run(prefix + [sys.executable, "-c", code], capture_output=True, text=True,
+    done = subprocess.run(prefix + [sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd,
                           env={**(os.environ if env is None else env), **ENV})
     if done.returncode:
         tail = "\n".join(done.stderr.strip().splitlines()[-15:])
@@ -229,7 +232,8 @@ def run(prefix, call, env):
 
 def count(bench=None, calls=CALLS, env=None):
     """{point: figures} for the ``cost_points(bench)`` of the npopt that ``env`` imports, counted in
-    one child under callgrind; each figures dict also names the ``simd`` level the count ran.
+    one child under callgrind; each figures dict also names the ``simd`` level the count ran and the
+    directory of the ``npopt`` it counted.
 
     ``env`` (default os.environ) is the child's environment, with ENV on top; its PYTHONPATH says
     which npopt is counted. Raises CostUnavailable.
@@ -237,12 +241,13 @@ def count(bench=None, calls=CALLS, env=None):
     with tempfile.TemporaryDirectory(prefix="npopt-cost-") as tmp:
         out, dumps = os.path.join(tmp, "points.json"), os.path.join(tmp, "callgrind.out")
         valgrind, lib = command(dumps), helper(tmp)
-        run([], f"prepare({bench!r})", env)
-        run(valgrind, f"child({lib!r}, {bench!r}, {calls!r}, {out!r})", env)
+        run([], f"prepare({bench!r})", env, tmp)
+        run(valgrind, f"child({lib!r}, {bench!r}, {calls!r}, {out!r})", env, tmp)
         with open(out) as f:
             report = json.load(f)
         counts = dict(totals(os.path.join(tmp, name)) for name in os.listdir(tmp) if name.startswith("callgrind.out."))
     points = [tuple(p) for p in report["points"]]
     null = counts[f"{CLIENT_REQUEST}npopt-point-0"]
     return {at: {**figures(counts[f"{CLIENT_REQUEST}npopt-point-{i + 1}"], null, calls, declared),
-                 "simd": report["simd"]} for i, (at, declared) in enumerate(zip(points, report["declared"]))}
+                 "simd": report["simd"], "npopt": report["npopt"]}
+            for i, (at, declared) in enumerate(zip(points, report["declared"]))}

@@ -31,14 +31,15 @@ def test_the_counted_points_are_every_variant_at_its_kernels_smallest_size_but_l
 
 def test_a_figure_is_one_call_and_two_processes_agree(counts):
     """Per call, one counted call and three agree: the figure scales with the calls, and the loop, the
-    warm-up calls and the dump are not in it; two processes agree within AGREEMENT (the ufunc, which
-    allocates its result, within 1%: the loop around one call and around three differ a little)."""
+    warm-up calls and the dump are not in it; two processes agree within AGREEMENT. The ufunc allocates
+    its result, and three calls in a row reuse memory differently from one: its instructions agree
+    within 1%, its cache misses are not compared."""
     once, thrice = counts
     assert set(once) == set(thrice) == set(cost.cost_points(BENCH))
     for at in once:
-        for figure in ("instructions", "cycles"):
-            agreement = 0.01 if at[1] == "ufunc" else AGREEMENT
-            assert thrice[at][figure] == pytest.approx(once[at][figure], rel=agreement), (at, figure)
+        compiled = at[1] != "ufunc"
+        for figure in ("instructions", "cycles") if compiled else ("instructions",):
+            assert thrice[at][figure] == pytest.approx(once[at][figure], rel=AGREEMENT if compiled else 0.01), at
 
 
 def test_setup_and_compilation_are_not_counted(counts):

@@ -261,3 +261,37 @@ def test_without_valgrind_the_gate_cannot_compare_and_says_why(monkeypatch, tmp_
     assert gate.main(["--baseline", "HEAD~1", "--json", os.devnull]) == gate.CANNOT_COMPARE
     assert "needs valgrind" in capsys.readouterr().err
     assert "needs valgrind" in json.loads((tmp_path / "last.json").read_text())["message"]
+
+
+def test_the_trials_planted_work_is_more_of_the_kernels_own_work_with_the_same_result():
+    """gate_trial --work: each call also runs the variant on the first FACTOR - 1 of its arrays, first."""
+    import numpy as np
+
+    from tools import gate_trial
+
+    namespace = {"_np": np}
+    exec(gate_trial.WORK, namespace)
+    seen = []
+
+    def ema(x, alpha, out):
+        seen.append((len(x), alpha, len(out)))
+        out[:] = alpha * x
+        return out
+
+    x, out = np.arange(1000.0), np.empty(1000)
+    np.testing.assert_array_equal(namespace["_slowed"](ema, 1.03)(x, 0.5, out), 0.5 * x)
+    assert seen == [(30, 0.5, 30), (1000, 0.5, 1000)]
+
+
+def test_a_count_of_another_npopt_than_the_builds_cannot_compare(monkeypatch, tmp_path):
+    from benchmarks import cost
+
+    def count(bench, env):
+        return {("k", "v", 10): {**_figures(100), "npopt": os.path.join(env["PYTHONPATH"], "npopt")}}
+
+    monkeypatch.setattr(cost, "count", count)
+    sites = {"baseline": str(tmp_path / "a"), "candidate": str(tmp_path / "b")}
+    assert gate.count(sites, None, lambda message: None)["candidate"]["k:v:10"]["instructions"] == 100
+    monkeypatch.setattr(cost, "count", lambda bench, env: {("k", "v", 10): {**_figures(100), "npopt": ROOT}})
+    with pytest.raises(gate.CannotCompare, match="imported npopt from"):
+        gate.count(sites, None, lambda message: None)

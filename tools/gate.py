@@ -179,10 +179,16 @@ def count(sites, bench, log):
         futures = {side: pool.submit(cost.count, bench, env={**os.environ, "PYTHONPATH": site})
                    for side, site in sites.items()}
         try:
-            return {side: {cost.key(at): figures for at, figures in future.result().items()}
-                    for side, future in futures.items()}
+            counts = {side: {cost.key(at): figures for at, figures in future.result().items()}
+                      for side, future in futures.items()}
         except cost.CostUnavailable as exc:
             raise CannotCompare(str(exc)) from None
+    for side, figures in counts.items():
+        elsewhere = {os.path.realpath(f["npopt"]) for f in figures.values()} - {
+            os.path.realpath(os.path.join(sites[side], "npopt"))}
+        if elsewhere:
+            raise CannotCompare(f"the count imported npopt from {elsewhere.pop()}, not from {sites[side]}")
+    return counts
 
 
 def counted(counts):
