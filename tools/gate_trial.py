@@ -60,7 +60,8 @@ _variant = _KERNELS["{kernel}"].variants["{variant}"]
 _KERNELS["{kernel}"].variants["{variant}"] = _dataclasses.replace(_variant, fn=_slowed(_variant.fn, {factor}))
 '''
 WORK = {  # target: (file, the loop's first state, the loop's header); see extra_pass
-    "compiled.ema_with_reset:cython": ("npopt/_recurrences.pyx", "        prev = x[0]\n", "        for i in range(1, n):\n"),
+    "compiled.ema_with_reset:cython": ("npopt/_recurrences.pyx", "        prev = x[0]\n",
+                                       "        for i in range(1, n):\n"),
 }
 
 
