@@ -263,24 +263,18 @@ def test_without_valgrind_the_gate_cannot_compare_and_says_why(monkeypatch, tmp_
     assert "needs valgrind" in json.loads((tmp_path / "last.json").read_text())["message"]
 
 
-def test_the_trials_planted_work_is_more_of_the_kernels_own_work_with_the_same_result():
-    """gate_trial --work: each call also runs the variant on the first FACTOR - 1 of its arrays, first."""
-    import numpy as np
-
+def test_the_trials_planted_work_runs_the_loop_once_more_over_a_share_before_its_own_pass():
+    """gate_trial --work: the compiled loop's body once more over its first 3%, then the loop as it was."""
     from tools import gate_trial
 
-    namespace = {"_np": np}
-    exec(gate_trial.WORK, namespace)
-    seen = []
-
-    def ema(x, alpha, out):
-        seen.append((len(x), alpha, len(out)))
-        out[:] = alpha * x
-        return out
-
-    x, out = np.arange(1000.0), np.empty(1000)
-    np.testing.assert_array_equal(namespace["_slowed"](ema, 1.03)(x, 0.5, out), 0.5 * x)
-    assert seen == [(30, 0.5, 30), (1000, 0.5, 1000)]
+    path, state, header = gate_trial.WORK["compiled.ema_with_reset:cython"]
+    text = open(os.path.join(ROOT, path)).read()
+    planted = gate_trial.extra_pass(text, state, header, 0.03)
+    extra = planted.index("for i in range(1, <Py_ssize_t>(n * 0.03)):")
+    body = text[text.index(header) + len(header):].split("\n\n")[0]
+    assert planted[extra:].count(body) == 2  # the extra pass's body, then the loop's own
+    assert planted.index(state) < extra < planted.index(state, extra) < planted.index(header)
+    assert planted.replace(planted[planted.index(state):planted.index(state, extra)], "", 1) == text
 
 
 def test_a_count_of_another_npopt_than_the_builds_cannot_compare(monkeypatch, tmp_path):

@@ -26,11 +26,11 @@ Method, chosen for a noisy 2-core shared machine rather than papered over with a
   kernel calls alone), and a counted benchmark that neither build's count finds memory-bound
   (declared in the registry, or simulated LL misses carrying half its estimated cycles) is
   decided by its instructions per call alone: more than COUNT_THRESHOLD times the baseline's is a
-  regression, with no statistics. Repeated counts of unchanged code agree within 0.01%; an
-  unrelated change (objects allocated at import, the checkout moved) moved instructions by up to
-  0.76% and the estimated cycles, whose simulated misses depend on where the heap puts things, by
-  up to 1.7% (README). Hence instructions, and 1.015: twice the largest drift, half the 3% the
-  gate must catch. Every other benchmark (interpreted loops, multi-threaded and memory-bound
+  regression, with no statistics. Repeated counts of unchanged code agree within 0.001% (their
+  estimated cycles within 0.11%); an unrelated change (objects allocated at import, the checkout
+  moved elsewhere) moved instructions by up to 0.82% and the estimated cycles, whose simulated
+  misses depend on where the heap puts things, by up to 2.6% (README). Hence instructions, and
+  1.015: nearly twice the largest drift, half the 3% the gate must catch. Every other benchmark (interpreted loops, multi-threaded and memory-bound
   variants, sizes not counted) is decided by wall time as below. The report names the metric
   that decided each verdict.
 - Allocated bytes (tracemalloc) are deterministic: more than 2% + 4 KiB above the baseline is

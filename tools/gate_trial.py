@@ -8,8 +8,9 @@ repository, never on this checkout:
       runs the gate on that variant's technique TRIALS times: a hit is exit status 1 with every
       regressed benchmark belonging to that variant, and nothing else flagged
   python -m tools.gate_trial detect compiled.ema_with_reset:cython --work --factor 1.03 --trials 20
-      the same with a slowdown made of real work, which a count sees: before each call the variant
-      also runs on the first FACTOR - 1 of its array arguments (3% more of its own loop)
+      the same with a slowdown made of real work, which a count sees: the variant's compiled loop
+      runs over the first FACTOR - 1 of its input once more before its own pass, which overwrites
+      that (the results do not change); the variants with such a plant are the keys of WORK
   python -m tools.gate_trial quiet --bench '^vectorization\\.' --trials 20
   python -m tools.gate_trial quiet --trials 5
       commits a change to README.md only and runs the gate TRIALS times: a pass is exit status 0
@@ -23,6 +24,7 @@ Builds go to a temporary directory (shared by one invocation's trials), so the t
 fill .asv/gate/builds nor replace the real gate's .asv/gate/last.json.
 """
 import argparse
+import itertools
 import json
 import os
 import random
@@ -36,19 +38,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 PLANT = '''
 
-# --- gate trial: {what} ---
+# --- gate trial: every call of {target} takes {factor} times as long ---
 import dataclasses as _dataclasses
 import time as _time
 
-import numpy as _np
-
 from npopt.registry import KERNELS as _KERNELS
-{wrapper}
 
-_variant = _KERNELS["{kernel}"].variants["{variant}"]
-_KERNELS["{kernel}"].variants["{variant}"] = _dataclasses.replace(_variant, fn=_slowed(_variant.fn, {factor}))
-'''
-SPIN = '''
 
 def _slowed(fn, factor):
     def slow(*args):
@@ -59,15 +54,15 @@ def _slowed(fn, factor):
             pass
         return out
     return slow
-'''
-WORK = '''
 
-def _slowed(fn, factor):
-    def more(*args):
-        fn(*(a[:max(1, round(len(a) * (factor - 1)))] if isinstance(a, _np.ndarray) and a.ndim else a for a in args))
-        return fn(*args)
-    return more
+
+_variant = _KERNELS["{kernel}"].variants["{variant}"]
+_KERNELS["{kernel}"].variants["{variant}"] = _dataclasses.replace(_variant, fn=_slowed(_variant.fn, {factor}))
 '''
+WORK = {  # target: (file, the loop's first state, the loop's header); see extra_pass
+    "compiled.ema_with_reset:cython": ("npopt/_recurrences.pyx", "        prev = x[0]\n",
+                                       "        for i in range(1, n):\n"),
+}
 
 
 def sh(*cmd, cwd):
@@ -79,14 +74,34 @@ def commit(clone, message):
     return sh("git", "rev-parse", "HEAD", cwd=clone)
 
 
+def extra_pass(text, state, header, share):
+    """text with the loop at header run over its first share once more, before it: between the first
+    state and the state set again (so the loop's own pass starts as before and overwrites what it wrote)."""
+    start = text.index(header) + len(header)
+    indent = len(header) - len(header.lstrip())
+    lines = text[start:].splitlines(keepends=True)
+    body = "".join(itertools.takewhile(lambda line: len(line) - len(line.lstrip()) > indent, lines))
+    extra = f"{header[:indent]}for i in range(1, <Py_ssize_t>(n * {share})):  # gate trial: extra work\n{body}"
+    return text.replace(state, state + extra + state, 1)
+
+
 def plant(clone, target, factor, work=False):
-    """Append the slowdown of target (technique.kernel:variant) to its technique's module in the clone:
-    a spin-wait, or with ``work`` extra calls on a FACTOR - 1 share of its arrays."""
+    """Plant the slowdown of target (technique.kernel:variant) in the clone: a spin-wait appended to its
+    technique's module, or with ``work`` its loop's extra pass (WORK)."""
     kernel, variant = target.split(":")
-    what = (f"every call of {target} also runs on {factor - 1:.0%} of its arrays" if work
-            else f"every call of {target} takes {factor} times as long")
+    if work:
+        if target not in WORK:
+            raise SystemExit(f"no extra work is defined for {target}; --work knows {', '.join(WORK)}")
+        path, state, header = WORK[target]
+        with open(os.path.join(clone, path)) as f:
+            text = f.read()
+        if state not in text or header not in text:
+            raise SystemExit(f"cannot plant the extra work: {path} no longer has the loop it extends")
+        with open(os.path.join(clone, path), "w") as f:
+            f.write(extra_pass(text, state, header, factor - 1))
+        return
     with open(os.path.join(clone, "npopt", f"{kernel.split('.')[0]}.py"), "a") as f:
-        f.write(PLANT.format(what=what, wrapper=WORK if work else SPIN, kernel=kernel, variant=variant, factor=factor))
+        f.write(PLANT.format(target=target, kernel=kernel, variant=variant, factor=factor))
 
 
 def bisect_trials(clone, base, target, factor, commits, bench, trials, work=False):
