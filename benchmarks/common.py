@@ -28,6 +28,7 @@ import itertools
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,8 @@ PROCESSES = 3  # measuring processes, one after another; each figure keeps its b
 MIN_SAMPLES = 3  # ... and each call gets at least this many, however slow it is
 ALIGNMENT = 64  # bytes every benchmark array starts on: a cache line, and one AVX-512 vector
 GRID = "NPOPT_GRID"  # "headline": time each variant at its kernel's headline size only (older NumPy releases)
+SELECT = "NPOPT_BENCH"  # a regular expression: measure only the kernels it selects (tools.bench --bench sets it)
+FIGURES = ("track_seconds", "track_instructions", "track_estimated_cycles", "track_allocated_bytes")
 
 
 CLAIMS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "claims", "numpy_release_notes.toml")
@@ -59,6 +62,18 @@ def headline_only():
     release-note claims are read at, and the newest release every size in PROCESSES processes
     (README "Time budget")."""
     return os.environ.get(GRID) == "headline"
+
+
+def unselected(kernel):
+    """Why this run does not measure kernel, or None: SELECT, asv's --bench passed on by tools.bench (asv
+    runs setup_cache without saying which benchmarks will read it), matches none of the kernel's asv
+    names, its technique's speedup benchmark or its key ('technique.kernel', as the gate's keys start)."""
+    pattern = os.environ.get(SELECT)
+    names = [benchmark_name(kernel, figure) for figure in FIGURES] + [
+        f"bench_{kernel.technique}.Speedup.track_speedup", kernel.key]
+    if pattern and not any(re.search(pattern, name) for name in names):
+        return f"{SELECT}={pattern!r} does not select {kernel.key}: it is not measured in this run"
+    return None
 
 
 def load_claims(path=CLAIMS):
@@ -167,7 +182,7 @@ def benchmarked(kernel, variant, n, order="C"):
     """Raise NotImplementedError (asv: skipped, n/a) where a variant is not benchmarked: in a NumPy
     that lacks its API (the reason names the release it needs), off the headline point in a
     headline-only run, and an interpreted loop above its max_n."""
-    reason = kernel.variants[variant].unavailable
+    reason = kernel.variants[variant].unavailable or unselected(kernel)
     if reason is not None:
         raise NotImplementedError(reason)
     if headline_only() and not kernel.every_size_in_every_release and (
@@ -215,7 +230,7 @@ def suite_calls():
         calls.update(((kernel.key, *combo), call) for combo, call in kernel_calls(kernel).items())
         for variant, v in kernel.variants.items():
             at = point(kernel, variant, kernel.headline_n)
-            if at not in calls and v.unavailable is None:
+            if at not in calls and v.unavailable is None and unselected(kernel) is None:
                 calls[at] = build(kernel, variant, kernel.headline_n, *at[3:])
     return calls
 
@@ -386,7 +401,7 @@ class SpeedupBenchmark(SuiteMeasurement, abc.ABC):
 
     def setup(self, best, pair):
         key, variant = pair.split(":")
-        reason = KERNELS[key].variants[variant].unavailable
+        reason = KERNELS[key].variants[variant].unavailable or unselected(KERNELS[key])
         if reason is not None:
             raise NotImplementedError(reason)
 

@@ -86,10 +86,13 @@ def key(point):
 
 def cost_points(bench=None):
     """The counted points (kernel key, variant, n[, order]) whose key matches the regular expression
-    bench: every variant at its kernel's ``count_size``, in each memory order, but the ``uncounted``."""
+    bench: every variant at its kernel's ``count_size``, in each memory order, but the ``uncounted``
+    and those of kernels this run does not measure (``common.unselected``)."""
+    from benchmarks.common import unselected
     from npopt.registry import KERNELS
 
     points = [(kernel.key, variant, count_size(kernel), *order) for kernel in KERNELS.values()
+              if unselected(kernel) is None
               for variant in kernel.variants if uncounted(kernel, variant, count_size(kernel)) is None
               for order in ([(o,) for o in kernel.orders] if len(kernel.orders) > 1 else [()])]
     return [p for p in points if not bench or re.search(bench, key(p))]

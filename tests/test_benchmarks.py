@@ -234,6 +234,32 @@ def test_a_headline_run_times_every_variant_at_its_headline_point_and_skips_the_
         common.benchmarked(kernel, kernel.reference, other)
 
 
+@pytest.mark.parametrize("pattern, wanted", [
+    ("vectorization", lambda k: k.technique == "vectorization"),
+    (r"bench_sorting\.SortInt16\.", lambda k: k.key == "sorting.sort_int16"),
+    (r"^compiled\.ema_with_reset$", lambda k: k.key == "compiled.ema_with_reset"),
+    (r"bench_dtypes\.Speedup", lambda k: k.technique == "dtypes"),
+])
+def test_a_run_of_some_benchmarks_measures_and_counts_only_their_kernels(monkeypatch, pattern, wanted):
+    """asv's --bench, passed on by tools.bench as SELECT: the suite's one measurement and the count cover the
+    kernels the regular expression selects (by an asv name that reads them, or their key) and no others."""
+    from tools.bench import selecting
+
+    args, env = selecting(pattern, {})
+    assert args == ["--bench", pattern] and env == {common.SELECT: pattern}
+    monkeypatch.setenv(common.SELECT, pattern)
+    monkeypatch.setattr(common, "prepared", lambda key, variant, n, order="C": (
+        common.benchmarked(KERNELS[key], variant, n, order), (None, ()))[1])
+    wanted = {k.key for k in KERNELS.values() if wanted(k)}
+    assert wanted and wanted != set(KERNELS)
+    assert {at[0] for at in common.suite_calls()} == wanted
+    assert {at[0] for at in cost.cost_points()} <= wanted
+    other = next(k for k in KERNELS.values() if k.key not in wanted)
+    with pytest.raises(NotImplementedError, match="does not select"):
+        common.benchmarked(other, other.reference, other.headline_n)
+    assert selecting(None, {"A": "1"}) == ([], {"A": "1"})
+
+
 def test_a_headline_run_measures_in_one_process_and_a_full_run_in_several(monkeypatch):
     started = []
 

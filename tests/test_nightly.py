@@ -2,9 +2,11 @@
 files and the runner's refusals on a small job; and, with NPOPT_NIGHTLY=1 (about half an hour: every
 night builds its environments and measures for real), the nightly workflow's own five nights in their
 reduced form (this venv's NumPy environment, one technique), as `make nightly-local` runs them."""
+import hashlib
 import importlib.metadata
 import itertools
 import os
+import re
 import subprocess
 import time
 
@@ -93,11 +95,57 @@ def test_the_gate_baseline_moves_only_once_a_gate_has_judged_the_night(job, sand
     assert nl.git("rev-list", "--count", "results", cwd=branch) == "3"
 
 
-@pytest.mark.parametrize("step", [{"uses": "actions/cache" + PIN}, {"run": "true", "continue-on-error": True},
+@pytest.mark.parametrize("step", [{"uses": "actions/github-script" + PIN}, {"run": "true", "continue-on-error": True},
                                   {"run": "true", "shell": "pwsh"}])
 def test_what_is_not_emulated_is_an_error_not_skipped(job, step):
     with pytest.raises(nl.Unsupported):
         job().run({"runs-on": "here", "steps": [step]})
+
+
+def test_hash_files_is_the_hash_of_the_matched_files_hashes_in_path_order(tmp_path):
+    (tmp_path / "b.txt").write_text("b")
+    (tmp_path / "a.txt").write_text("a")
+    context = {"github": {"workspace": str(tmp_path)}}
+    both = nl.evaluate("hashFiles('b.txt', 'a.txt')", context, {})
+    expected = hashlib.sha256(hashlib.sha256(b"a").digest() + hashlib.sha256(b"b").digest()).hexdigest()
+    assert both == nl.evaluate("hashFiles('*.txt')", context, {}) == expected
+    assert nl.evaluate("hashFiles('a.txt')", context, {}) != both
+    assert nl.evaluate("hashFiles('missing')", context, {}) == ""
+
+
+def test_a_cache_is_saved_by_a_successful_job_only_and_restored_by_a_later_one(job, sandbox):
+    """actions/cache: a miss, a failed job (its post step skipped, nothing saved), a successful one (saved
+    under its key), then an exact hit that restores the files and saves nothing again."""
+    key = "k-${{ hashFiles('Makefile') }}"
+    use = {"id": "cache", "uses": "actions/cache" + PIN, "with": {"path": "made/deep\nmade/file", "key": key}}
+    make = {"run": "mkdir -p made/deep && echo $RANDOM > made/deep/x && ln -sf deep/x made/file"}
+    report = {"run": 'echo "${{ steps.cache.outputs.cache-hit }}" > hit'}
+    outcomes = []
+    for fail in (True, False, False):
+        run = job()
+        result = run.run({"runs-on": "here", "steps": [CHECKOUT, use, report, make if not os.path.exists(
+            os.path.join(run.caches, "k-" + nl.hash_files(nl.ROOT, ["Makefile"]))) else {"run": "true"},
+            {"run": "exit 1" if fail else "true"}]})
+        outcomes.append((result["conclusion"], open(sandbox / "workspace" / "hit").read().strip(),
+                         result["steps"][-1][1], sorted(os.listdir(run.caches)) if os.path.isdir(run.caches) else []))
+        if not fail and outcomes[-1][1] == "false":
+            saved = (sandbox / "workspace" / "made" / "deep" / "x").read_text()
+    entry = "k-" + nl.hash_files(nl.ROOT, ["Makefile"])
+    assert outcomes == [("failure", "false", "skipped", []), ("success", "false", "success", [entry]),
+                        ("success", "true", "success", [entry])]
+    workspace = sandbox / "workspace"
+    assert (workspace / "made" / "deep" / "x").read_text() == saved  # restored, not made again
+    assert os.path.islink(workspace / "made" / "file")
+
+
+def test_setup_python_outputs_the_default_interpreters_full_version(job):
+    run = job()
+    result = run.run({"runs-on": "here", "steps": [
+        {"id": "py", "uses": "actions/setup-python" + PIN, "with": {"python-version": "3.11"}},
+        {"run": 'test "${{ steps.py.outputs.python-version }}" = "$(python3.11 -c \'import platform; '
+                'print(platform.python_version())\')"'}]})
+    assert result["conclusion"] == "success", result
+    assert re.fullmatch(r"3\.11\.\d+", run.context["steps"]["py"]["outputs"]["python-version"])
 
 
 def test_a_killed_step_takes_every_process_it_started_with_it(job):

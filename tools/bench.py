@@ -25,7 +25,7 @@ from asv import environment, util
 from asv.config import Config
 from packaging.version import Version
 
-from benchmarks.common import GRID
+from benchmarks.common import GRID, SELECT
 from tools.machine import asv_machine_args, this_machine
 from tools.results import SIMD_SWITCH, machines as stored_machines
 
@@ -110,6 +110,13 @@ def run_options(machine):
     return ["--show-stderr", "--machine", machine]
 
 
+def selecting(bench, env):
+    """(asv's --bench arguments, env) for the regular expression bench (None: everything). env also
+    carries it to the suite's one measurement (benchmarks/common.py, SELECT), which asv runs without
+    saying which benchmarks will read it: without it, a run of one technique would measure them all."""
+    return (["--bench", bench], {**env, SELECT: bench}) if bench else ([], env)
+
+
 def publish(machine, env, html_dir="html"):
     """asv publish (every machine's stored results), then make the pages work offline and add the overview,
     the release-note claims (this machine) and the gate page."""
@@ -176,7 +183,7 @@ def main(argv=None):
     if args.quick or args.command == "history":
         envs = envs[-1:] if not args.numpy else envs
     selection = [a for name, _ in envs for a in ("-E", name)]
-    bench = ["--bench", args.bench] if args.bench else []
+    bench, env = selecting(args.bench, env)
     print(f"Environments: {', '.join(name for name, _ in envs)}", flush=True)
 
     if args.quick:

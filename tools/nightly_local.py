@@ -21,6 +21,7 @@ whole NumPy matrix and suite. Exit status 0, or 1 with the failed check.
 """
 import argparse
 import glob
+import hashlib
 import json
 import os
 import re
@@ -28,6 +29,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import yaml
@@ -60,9 +62,27 @@ class ScenarioFailed(Exception):
 TOKEN = re.compile(r"\s*(?:(&&|\|\||==|!=|!|\(|\))|'((?:[^']|'')*)'|(\w+)\(\)|([A-Za-z_][\w-]*(?:\.[\w-]+)*))")
 
 
+def hash_files(workspace, patterns):
+    """GitHub's hashFiles(): the SHA-256 of the SHA-256 of every file the glob patterns match under
+    the workspace, in path order; '' when none matches."""
+    paths = sorted({p for pattern in patterns for p in glob.glob(os.path.join(workspace, pattern), recursive=True)
+                    if os.path.isfile(p)})
+    if not paths:
+        return ""
+    total = hashlib.sha256()
+    for path in paths:
+        with open(path, "rb") as f:
+            total.update(hashlib.sha256(f.read()).digest())
+    return total.hexdigest()
+
+
 def evaluate(expression, context, status):
-    """A GitHub expression of the forms workflows use: status functions (from `status`), ! && || == !=,
-    parentheses, 'strings', true/false/null and context paths such as steps.gate.outcome (missing: '')."""
+    """A GitHub expression of the forms workflows use: status functions (from `status`), hashFiles('glob', ...)
+    (under github.workspace), ! && || == !=, parentheses, 'strings', true/false/null and context paths such
+    as steps.gate.outcome (missing: '')."""
+    workspace = context.get("github", {}).get("workspace", ".")
+    expression = re.sub(r"\bhashFiles\(((?:\s*'(?:[^']|'')*'\s*,?)*)\)", lambda m: repr(hash_files(
+        workspace, [s.replace("''", "'") for s in re.findall(r"'((?:[^']|'')*)'", m.group(1))])), expression)
     python, text, pos = [], expression.strip(), 0
     while pos < len(text):
         match = TOKEN.match(text, pos)
@@ -171,6 +191,8 @@ class Job:
     def __init__(self, sandbox, night_dir, sha, event, inputs, permissions, kill=None, echo=print):
         self.origin, self.night_dir, self.sha, self.kill, self.echo = (
             os.path.join(sandbox, "origin.git"), night_dir, sha, kill, echo)
+        self.caches = os.path.join(sandbox, "caches")  # actions/cache's store, shared by the nights
+        self.posts, self.outputs = [], {}  # the actions' post steps; the running action's outputs
         self.workspace = os.path.join(sandbox, "workspace")
         shutil.rmtree(self.workspace, ignore_errors=True)
         os.makedirs(self.workspace)
@@ -209,6 +231,12 @@ class Job:
             record.append((name, outcome, round(time.monotonic() - started)))
             if "id" in step:
                 self.context["steps"][step["id"]] = {"outcome": outcome, "conclusion": outcome, "outputs": outputs}
+        for name, post_if, post in reversed(self.posts):  # GitHub runs them last, the last action's first
+            status.update(success=not failed, failure=failed)
+            ran = bool(evaluate(post_if, self.context, status))
+            started = time.monotonic()
+            self.echo(f"\n=== post {name}: {post() if ran else 'skipped (' + post_if + ')'}")
+            record.append((f"Post {name}", "success" if ran else "skipped", round(time.monotonic() - started)))
         return {"conclusion": "failure" if failed else "success", "steps": record}
 
     def step(self, number, name, step, status):
@@ -223,7 +251,10 @@ class Job:
             if action not in ACTIONS:
                 raise Unsupported(f"step {name!r} uses {step['uses']}, which has no local equivalent in ACTIONS")
             with_ = {k: substitute(v, self.context, status) for k, v in (step.get("with") or {}).items()}
+            self.outputs = {}
             code = ACTIONS[action](self, with_)
+            with open(files["GITHUB_OUTPUT"], "a") as out:
+                out.writelines(f"{k}={v}\n" for k, v in self.outputs.items())
         else:
             code = self.script(number, name, substitute(step["run"], self.context, status), env,
                                os.path.join(self.workspace, step.get("working-directory", ".")), step.get("shell"))
@@ -273,7 +304,7 @@ def checkout(job, with_):
 
 def setup_python(job, with_):
     """actions/setup-python: this host's interpreters of the listed versions, the last one the default
-    (under pyenv, by PYENV_VERSION); an error when one is missing."""
+    (under pyenv, by PYENV_VERSION) and its full version the output python-version; an error when one is missing."""
     unknown(with_, {"python-version"}, "actions/setup-python input")
     versions = with_["python-version"].split()
     picked = interpreter_env(versions[::-1]).get("PYENV_VERSION")
@@ -282,6 +313,53 @@ def setup_python(job, with_):
     missing = [v for v in versions if not runs_here(v, job.env)]
     if missing:
         raise Unsupported(f"setup-python: no Python {', '.join(missing)} on this machine")
+    job.outputs["python-version"] = subprocess.run(
+        [f"python{versions[-1]}", "-c", "import platform; print(platform.python_version())"], env=job.env,
+        capture_output=True, text=True, check=True).stdout.strip()
+    return 0
+
+
+def copy_paths(paths, source, target):
+    """Copy each relative path (file or folder, symlinks kept as links) from source to target."""
+    for path in paths:
+        origin = os.path.join(source, path)
+        if os.path.isdir(origin):
+            shutil.copytree(origin, os.path.join(target, path), symlinks=True, dirs_exist_ok=True)
+        elif os.path.lexists(origin):
+            os.makedirs(os.path.dirname(os.path.join(target, path)), exist_ok=True)
+            shutil.copy2(origin, os.path.join(target, path), follow_symlinks=False)
+
+
+def cache(job, with_):
+    """actions/cache: restore the entry of `key`, else of the newest entry whose key starts with a line of
+    `restore-keys` (output cache-hit: true only for `key` itself); in its post step, which runs only when
+    every step succeeded (its post-if), save the paths under `key` unless that entry exists (entries are
+    immutable). The store is SANDBOX/caches/KEY, kept across nights as GitHub keeps a repository's caches."""
+    unknown(with_, {"path", "key", "restore-keys"}, "actions/cache input")
+    paths = [p for p in with_["path"].split() if p]
+    if any(os.path.isabs(p) or ".." in p.split("/") or any(c in p for c in "*?[!~") for p in paths):
+        raise Unsupported(f"actions/cache: only plain paths inside the workspace are emulated, not {paths}")
+    key = with_["key"]
+    entries = sorted(os.listdir(job.caches), key=lambda e: os.path.getmtime(os.path.join(job.caches, e)),
+                     reverse=True) if os.path.isdir(job.caches) else []
+    prefixes = [line.strip() for line in with_.get("restore-keys", "").splitlines() if line.strip()]
+    found = key if key in entries else next((e for p in prefixes for e in entries if e.startswith(p)), None)
+    if found:
+        copy_paths(paths, os.path.join(job.caches, found), job.workspace)
+    job.outputs["cache-hit"] = as_text(found == key)
+    job.echo(f"cache {'restored from ' + found if found else 'not found'} for key {key}")
+
+    def save():
+        target = os.path.join(job.caches, key)
+        if os.path.exists(target):
+            return f"cache entry {key} exists; not saved"
+        os.makedirs(job.caches, exist_ok=True)
+        partial = tempfile.mkdtemp(dir=job.caches, prefix=".saving-")
+        copy_paths(paths, job.workspace, partial)
+        os.rename(partial, target)  # whole or not at all, as a killed upload leaves no entry
+        return f"cache saved as {key}"
+
+    job.posts.append(("actions/cache", "success()", save))
     return 0
 
 
@@ -300,7 +378,8 @@ def upload_artifact(job, with_):
     return 0
 
 
-ACTIONS = {"actions/checkout": checkout, "actions/setup-python": setup_python, "actions/upload-artifact": upload_artifact}
+ACTIONS = {"actions/checkout": checkout, "actions/setup-python": setup_python, "actions/cache": cache,
+           "actions/upload-artifact": upload_artifact}
 
 GH_SHIM = """#!/usr/bin/env bash
 # gh as far as the nightly workflow uses it: `gh issue create --title T --body-file F`, filed as ISSUES/N.md

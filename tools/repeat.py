@@ -25,7 +25,8 @@ import time
 from asv import util
 from asv.config import Config
 
-from tools.bench import CONF, ROOT, asv, environments, interpreter_env, register_machine, run_options, side_config
+from tools.bench import (CONF, ROOT, asv, environments, interpreter_env, register_machine, run_options, selecting,
+                         side_config)
 from tools.change import NOISE_DIR, change, figure_key, kind, noise
 from tools.overview import overview
 from tools.results import load
@@ -85,7 +86,8 @@ def repeated_runs(args):
     if args.check and not noise(machine):
         raise SystemExit(f"no noise is stored for {machine}: measure it first with make repeat")
     commit = subprocess.check_output(["git", "rev-parse", "HEAD"], cwd=ROOT, text=True).strip()
-    selection = [a for name, _ in envs for a in ("-E", name)] + (["--bench", args.bench] if args.bench else [])
+    bench, env = selecting(args.bench, env)
+    selection = [a for name, _ in envs for a in ("-E", name)] + bench
     runs, started = [], time.monotonic()
     for i in range(1, args.runs + 1):
         name = f"repeat/run-{i}"
