@@ -1,7 +1,7 @@
 """The local nightly runner (tools/nightly_local.py): GitHub's expressions, conditions, environment
-files and the runner's refusals on a small job; and, with NPOPT_NIGHTLY=1 (about half an hour: every
-night builds its environments and measures for real), the nightly workflow's own five nights in their
-reduced form (this venv's NumPy environment, one technique), as `make nightly-local` runs them."""
+files, caches and the runner's refusals on a small job; and the nightly workflow's own five nights in
+their reduced form (this venv's NumPy environment, one technique), as `make nightly-local` runs them:
+every night builds and measures for real, the longest test here (README "The nightly run, rehearsed")."""
 import hashlib
 import importlib.metadata
 import itertools
@@ -157,8 +157,6 @@ def test_a_killed_step_takes_every_process_it_started_with_it(job):
     assert time.monotonic() - started < 30  # the background sleep, holding the output open, was killed too
 
 
-@pytest.mark.skipif(not os.environ.get("NPOPT_NIGHTLY"), reason="five real nights take about half an hour: "
-                    "NPOPT_NIGHTLY=1 runs them (or: make nightly-local NUMPY=2.4.6 BENCH=vectorization)")
 def test_five_nights_of_the_nightly_workflow_reduced(tmp_path):
     """Night 1 stores, 2 passes, 3 fails on the planted slowdown and names its commit, 4 is killed
     midway, 5 passes; the results branch keeps every night (scenario() checks each)."""

@@ -6,9 +6,10 @@ Each night runs the steps of .github/workflows/nightly.yml, read from the night'
 runner would: a fresh workspace, every `run:` script with `bash -e` and the step's environment,
 `${{ }}` expressions and `if:` conditions evaluated, GITHUB_WORKSPACE, GITHUB_ENV, GITHUB_OUTPUT and
 GITHUB_STEP_SUMMARY provided, and each `uses:` action by its local equivalent in ACTIONS (an action
-missing there, or a workflow key this runner does not know, is an error). GitHub's repository is a
-bare repository DIR/origin.git holding this repository's HEAD as main, and issues are filed as files
-DIR/issues/N.md by a `gh` shim on PATH. `timeout-minutes` and `concurrency` are not enforced.
+missing there, or a workflow key this runner does not know, is an error; post steps run last, under
+their post-if). GitHub's repository is a bare repository DIR/origin.git holding this repository's HEAD
+as main, its caches are folders DIR/caches/KEY, and issues are filed as files DIR/issues/N.md by a `gh`
+shim on PATH. `timeout-minutes` and `concurrency` are not enforced.
 
 The scenario, each night checked: 1 stores results; 2 (the same commit) passes the gate; 3 comes
 after three pushed commits, the middle one doing real extra work in vectorization.add's ufunc
@@ -16,7 +17,7 @@ variant, fails the gate, and its bisection names that commit in the job summary 
 4 (one more commit) has its benchmark step killed with SIGKILL midway; 5 passes. After every night
 the results branch holds each earlier night's results unchanged. --numpy and --bench are the
 workflow's dispatch inputs (one NumPy environment and one technique: the reduced form, which
-tests/test_nightly.py runs with NPOPT_NIGHTLY=1); without them each night is a scheduled run over the
+`make test` runs, tests/test_nightly.py); without them each night is a scheduled run over the
 whole NumPy matrix and suite. Exit status 0, or 1 with the failed check.
 """
 import argparse
