@@ -139,15 +139,15 @@ def simd():
     return "baseline"
 
 
-def child(lib, bench, calls, out):
-    """Run under callgrind (see the module docstring): count the empty call and each point of
-    ``cost_points(bench)``, each in a process forked from this one; write the points, which are
-    declared memory-bound, and the SIMD level."""
+def child(lib, bench, calls, out, part=0, parts=1):
+    """Run under callgrind (see the module docstring): count the empty call and every parts-th point of
+    ``cost_points(bench)`` from the part-th, each in a process forked from this one; write the points,
+    which are declared memory-bound, and the SIMD level. Dumps are labelled npopt-PART-point-I."""
     from benchmarks.common import prepared
     from npopt.registry import KERNELS
 
     requests = ctypes.CDLL(lib)
-    points = cost_points(bench)
+    points = cost_points(bench)[part::parts]
 
     def count_one(label, at):
         fn, args = (lambda *a: None, ()) if at is None else prepared(*at)
@@ -170,7 +170,7 @@ def child(lib, bench, calls, out):
         if pid == 0:
             status = 0
             try:
-                count_one(f"npopt-point-{i}".encode(), at)
+                count_one(f"npopt-{part}-point-{i}".encode(), at)
             except BaseException:
                 traceback.print_exc()
                 status = 1
@@ -220,37 +220,47 @@ def prepare(bench):
         prepared(*at)
 
 
-def run(prefix, call, env, cwd):
-    """Call ``benchmarks.cost.<call>`` in a child Python, behind the command prefix, in env with ENV on top.
+def run(prefix, calls, env, cwd):
+    """Call each ``benchmarks.cost.<call>`` of calls in a child Python of its own, all at once, behind the
+    command prefix, in env with ENV on top; wait for them all.
 
-    The child runs in cwd, a directory without npopt: ``python -c`` puts the working directory first
+    Each child runs in cwd, a directory without npopt: ``python -c`` puts the working directory first
     on sys.path, where a checkout's npopt would shadow the one env's PYTHONPATH names."""
-    code = f"import sys; sys.path.append({ROOT!r})\nfrom benchmarks import cost; cost.{call}"
-    done = subprocess.run(prefix + [sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd,
-                          env={**(os.environ if env is None else env), **ENV})
-    if done.returncode:
-        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
-        raise CostUnavailable(f"the count failed in cost.{call.split('(')[0]} (exit {done.returncode}):\n{tail}")
+    children = [(call, subprocess.Popen(
+        prefix + [sys.executable, "-c", f"import sys; sys.path.append({ROOT!r})\nfrom benchmarks import cost; cost.{call}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd,
+        env={**(os.environ if env is None else env), **ENV})) for call in calls]
+    failed = [(call, child.returncode, stderr) for call, child in children
+              for stderr in [child.communicate()[1]] if child.returncode]
+    if failed:
+        call, code, stderr = failed[0]
+        tail = "\n".join(stderr.strip().splitlines()[-15:])
+        raise CostUnavailable(f"the count failed in cost.{call.split('(')[0]} (exit {code}):\n{tail}")
 
 
-def count(bench=None, calls=CALLS, env=None):
-    """{point: figures} for the ``cost_points(bench)`` of the npopt that ``env`` imports, counted in
-    one child under callgrind; each figures dict also names the ``simd`` level the count ran and the
-    directory of the ``npopt`` it counted.
+def count(bench=None, calls=CALLS, env=None, parts=1):
+    """{point: figures} for the ``cost_points(bench)`` of the npopt that ``env`` imports, counted under
+    callgrind in ``parts`` children at once (each its share of the points and its own empty call: a
+    count does not depend on what else runs, so only the time changes); each figures dict also names
+    the ``simd`` level the count ran and the directory of the ``npopt`` it counted.
 
-    ``env`` (default os.environ) is the child's environment, with ENV on top; its PYTHONPATH says
+    ``env`` (default os.environ) is the children's environment, with ENV on top; its PYTHONPATH says
     which npopt is counted. Raises CostUnavailable.
     """
+    result = {}
     with tempfile.TemporaryDirectory(prefix="npopt-cost-") as tmp:
-        out, dumps = os.path.join(tmp, "points.json"), os.path.join(tmp, "callgrind.out")
-        valgrind, lib = command(dumps), helper(tmp)
-        run([], f"prepare({bench!r})", env, tmp)
-        run(valgrind, f"child({lib!r}, {bench!r}, {calls!r}, {out!r})", env, tmp)
-        with open(out) as f:
-            report = json.load(f)
+        valgrind, lib = command(os.path.join(tmp, "callgrind.out")), helper(tmp)
+        outs = [os.path.join(tmp, f"points-{part}.json") for part in range(parts)]
+        run([], [f"prepare({bench!r})"], env, tmp)
+        run(valgrind, [f"child({lib!r}, {bench!r}, {calls!r}, {out!r}, {part}, {parts})"
+                       for part, out in enumerate(outs)], env, tmp)
         counts = dict(totals(os.path.join(tmp, name)) for name in os.listdir(tmp) if name.startswith("callgrind.out."))
-    points = [tuple(p) for p in report["points"]]
-    null = counts[f"{CLIENT_REQUEST}npopt-point-0"]
-    return {at: {**figures(counts[f"{CLIENT_REQUEST}npopt-point-{i + 1}"], null, calls, declared),
-                 "simd": report["simd"], "npopt": report["npopt"]}
-            for i, (at, declared) in enumerate(zip(points, report["declared"]))}
+        for part, out in enumerate(outs):
+            with open(out) as f:
+                report = json.load(f)
+            label = f"{CLIENT_REQUEST}npopt-{part}-point-"
+            null = counts[f"{label}0"]
+            result.update({tuple(at): {**figures(counts[f"{label}{i + 1}"], null, calls, declared),
+                                       "simd": report["simd"], "npopt": report["npopt"]}
+                           for i, (at, declared) in enumerate(zip(report["points"], report["declared"]))})
+    return result

@@ -32,6 +32,10 @@ from tools.results import SIMD_SWITCH, machines as stored_machines
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "asv.conf.json")
 ASV = [sys.executable, "-m", "asv"]
+# asv run --parallel: environments created and npopt built this many at a time (benchmarks still run one
+# at a time). Creating one is mostly pip waiting on the package index and the disk, so more than the
+# 2 cores here (README "Time budget").
+BUILDS_AT_ONCE = max(4, os.cpu_count() or 1)
 
 
 def interpreter_env(pythons):
@@ -201,7 +205,7 @@ def main(argv=None):
     else:
         status = 0
         for names, grid in time_budget(envs):
-            status = asv("run", "--parallel", str(os.cpu_count() or 1), *run_options(machine),
+            status = asv("run", "--parallel", str(BUILDS_AT_ONCE), *run_options(machine),
                          *(a for name in names for a in ("-E", name)), *bench, "HEAD^!",
                          env={**env, GRID: grid}, check=False) or status  # --parallel: builds only
         subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--commit", "HEAD",
