@@ -90,14 +90,17 @@ def test_every_accepted_round_count_gives_both_sides_the_same_mean_position():
 def test_measure_runs_the_rounds_in_schedule_order(monkeypatch):
     order = []
 
-    def measure_round(site, bench):
-        order.append(site)
-        return {"k": {"seconds": [len(order)], "bytes": 0}}
+    def measure_round(site, bench, what=()):
+        order.append((site, what))
+        return {"k": {"bytes": 8 * len(order)} if what else {"seconds": [len(order)]}}
 
     monkeypatch.setattr(gate, "measure_round", measure_round)
-    minima, _ = gate.measure({"baseline": "baseline", "candidate": "candidate"}, None, 6, lambda message: None)
-    assert order == gate.schedule(6)
+    sites = {"baseline": "baseline", "candidate": "candidate"}
+    minima = gate.measure(sites, None, 6, lambda message: None)
+    assert order == [(side, ()) for side in gate.schedule(6)]
     assert len(minima["baseline"]["k"]) == len(minima["candidate"]["k"]) == 6
+    assert gate.allocations(sites, None, lambda message: None) == {"baseline": {"k": 8 * 13}, "candidate": {"k": 8 * 14}}
+    assert order[12:] == [("baseline", ("--bytes",)), ("candidate", ("--bytes",))]  # once per build, untimed
 
 
 def _result():
@@ -193,16 +196,19 @@ def test_broken_build_exits_with_the_cannot_compare_code_and_says_why(tmp_path):
     assert "build of" in done.stderr and "failed" in done.stderr
 
 
-def test_worker_times_the_selected_benchmarks_with_the_suites_harness(tmp_path):
-    """One real round of the worker on this checkout: K samples per key, and the traced bytes."""
-    out = tmp_path / "round.json"
-    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gate_worker.py"), str(out),
-                    "--bench", r"^vectorization\.add:ufunc:10000$", "--samples", "2"], cwd=ROOT, check=True)
-    report = json.loads(out.read_text())
-    assert list(report["results"]) == ["vectorization.add:ufunc:10000"]
-    result = report["results"]["vectorization.add:ufunc:10000"]
-    assert len(result["seconds"]) == 2 and all(0 < s < 1 for s in result["seconds"])
-    assert result["bytes"] >= 80_000  # a + b allocates its 10^4-float64 result
+def test_worker_times_the_selected_benchmarks_with_the_suites_harness_or_traces_their_bytes(tmp_path):
+    """Real rounds of the worker on this checkout: K samples per key; with --bytes, the traced bytes alone."""
+    results = []
+    for what in (["--samples", "2"], ["--bytes"]):
+        out = tmp_path / "round.json"
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gate_worker.py"), str(out),
+                        "--bench", r"^vectorization\.add:ufunc:10000$", *what], cwd=ROOT, check=True)
+        report = json.loads(out.read_text())
+        assert list(report["results"]) == ["vectorization.add:ufunc:10000"]
+        results.append(report["results"]["vectorization.add:ufunc:10000"])
+    timed, traced = results
+    assert list(timed) == ["seconds"] and len(timed["seconds"]) == 2 and all(0 < s < 1 for s in timed["seconds"])
+    assert list(traced) == ["bytes"] and traced["bytes"] >= 80_000  # a + b allocates its 10^4-float64 result
 
 
 def _figures(instructions, memory_bound=False):
@@ -232,9 +238,10 @@ def test_the_gate_reports_which_metric_decided_each_verdict(monkeypatch, tmp_pat
     def measure(sites, bench, rounds, log):
         slow = {"k:cython:10": [1.0] * rounds, "k:ufunc:10": [1.3] * rounds, "k:ufunc:1000": [1.0] * rounds}
         fast = {key: [1.0] * rounds for key in slow}
-        return {"baseline": fast, "candidate": slow}, {"baseline": {}, "candidate": {}}
+        return {"baseline": fast, "candidate": slow}
 
     monkeypatch.setattr(gate, "measure", measure)
+    monkeypatch.setattr(gate, "allocations", lambda sites, bench, log: {"baseline": {}, "candidate": {}})
     result = gate.run_gate(None, "HEAD", None, 6, gate.THRESHOLD, gate.ALPHA, log=lambda message: None)
     assert result["metrics"] == {"k:cython:10": gate.INSTRUCTIONS, "k:ufunc:10": gate.SECONDS,
                                  "k:ufunc:1000": gate.SECONDS}
@@ -280,12 +287,32 @@ def test_the_trials_planted_work_runs_the_loop_once_more_over_a_share_before_its
 def test_a_count_of_another_npopt_than_the_builds_cannot_compare(monkeypatch, tmp_path):
     from benchmarks import cost
 
-    def count(bench, env):
+    monkeypatch.setattr(cost, "count", lambda bench, env, parts: {("k", "v", 10): {**_figures(100), "npopt": ROOT}})
+    with pytest.raises(gate.CannotCompare, match="imported npopt from"):
+        gate.count({"baseline": str(tmp_path / "a"), "candidate": str(tmp_path / "b")}, None, lambda message: None)
+    assert not (tmp_path / "a" / ".npopt-counts").exists()  # a refused count is not kept
+
+
+def test_a_builds_count_is_made_once_per_selection_and_kept_the_cores_shared(monkeypatch, tmp_path):
+    """Counts are deterministic: a build counted by one gate is not counted again by the next (per --bench
+    selection); two builds to count get a child each, one build gets both cores; one build on both sides
+    (the same commit) is counted once."""
+    from benchmarks import cost
+
+    made = []
+
+    def count(bench, env, parts):
+        made.append((os.path.basename(env["PYTHONPATH"]), bench, parts))
         return {("k", "v", 10): {**_figures(100), "npopt": os.path.join(env["PYTHONPATH"], "npopt")}}
 
     monkeypatch.setattr(cost, "count", count)
-    sites = {"baseline": str(tmp_path / "a"), "candidate": str(tmp_path / "b")}
-    assert gate.count(sites, None, lambda message: None)["candidate"]["k:v:10"]["instructions"] == 100
-    monkeypatch.setattr(cost, "count", lambda bench, env: {("k", "v", 10): {**_figures(100), "npopt": ROOT}})
-    with pytest.raises(gate.CannotCompare, match="imported npopt from"):
-        gate.count(sites, None, lambda message: None)
+    monkeypatch.setattr(gate.os, "sched_getaffinity", lambda pid: {0, 1})
+    a, b, c = (str(tmp_path / name) for name in "abc")
+    quiet = lambda message: None  # noqa: E731
+    first = gate.count({"baseline": a, "candidate": b}, "^k", quiet)
+    assert sorted(made) == [("a", "^k", 1), ("b", "^k", 1)]
+    again = gate.count({"baseline": a, "candidate": c}, "^k", quiet)
+    assert again["baseline"] == first["baseline"] and again["candidate"]["k:v:10"]["npopt"] == os.path.join(c, "npopt")
+    assert made[2:] == [("c", "^k", 2)]
+    gate.count({"baseline": a, "candidate": a}, None, quiet)  # another selection: counted again, once
+    assert made[3:] == [("a", None, 2)]

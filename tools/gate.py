@@ -40,6 +40,7 @@ are derived from these and not gated separately.
 """
 import argparse
 import fcntl
+import hashlib
 import html
 import importlib.metadata
 import itertools
@@ -139,10 +140,11 @@ def build(sha):
     return site
 
 
-def measure_round(site, bench):
-    """One worker process over the build at ``site``: {key: {"seconds": [...], "bytes": n}}."""
+def measure_round(site, bench, what=()):
+    """One worker process over the build at ``site``: {key: {"seconds": [...]}}, or with what=("--bytes",)
+    {key: {"bytes": n}}."""
     with tempfile.NamedTemporaryFile(suffix=".json", dir=WORK) as out:  # a unique name per round and gate
-        cmd = [sys.executable, WORKER, out.name] + (["--bench", bench] if bench else [])
+        cmd = [sys.executable, WORKER, out.name, *what] + (["--bench", bench] if bench else [])
         done = subprocess.run(cmd, env={**os.environ, "PYTHONPATH": site}, capture_output=True, text=True)
         if done.returncode:
             tail = "\n".join(done.stderr.strip().splitlines()[-15:])
@@ -160,35 +162,58 @@ def schedule(rounds):
 
 
 def measure(sites, bench, rounds, log):
-    """{side: {key: [round minima]}} and {side: {key: bytes}} from the rounds in schedule() order."""
+    """{side: {key: [round minima]}} from the rounds in schedule() order."""
     minima = {side: {} for side in sites}
-    allocated = {side: {} for side in sites}
     for position, side in enumerate(schedule(rounds)):
         log(f"  round {position // 2 + 1}/{rounds}: {side}")
         for key, result in measure_round(sites[side], bench).items():
             minima[side].setdefault(key, []).append(min(result["seconds"]))
-            allocated[side][key] = result["bytes"]
-    return minima, allocated
+    return minima
+
+
+def allocations(sites, bench, log):
+    """{side: {key: bytes}}: one untimed worker per build (allocations are deterministic)."""
+    log("gate: allocated bytes, once per build")
+    return {side: {key: result["bytes"] for key, result in measure_round(site, bench, ("--bytes",)).items()}
+            for side, site in sites.items()}
+
+
+def counts_path(site, bench):
+    """Where a build's counts for a --bench selection are kept: in the build, per machine (a count is
+    deterministic, so the same build counts the same on the same machine, README)."""
+    selection = hashlib.sha256((bench or "").encode()).hexdigest()[:16]
+    return os.path.join(site, ".npopt-counts", f"{this_machine()}-{selection}.json")
 
 
 def count(sites, bench, log):
-    """{side: {key: cost figures}}: both builds counted under callgrind at once, one child each
-    (a count does not depend on what else runs)."""
-    log("gate: counting both builds under callgrind")
-    with ThreadPoolExecutor(len(sites)) as pool:
-        futures = {side: pool.submit(cost.count, bench, env={**os.environ, "PYTHONPATH": site})
-                   for side, site in sites.items()}
-        try:
-            counts = {side: {cost.key(at): figures for at, figures in future.result().items()}
-                      for side, future in futures.items()}
-        except cost.CostUnavailable as exc:
-            raise CannotCompare(str(exc)) from None
-    for side, figures in counts.items():
-        elsewhere = {os.path.realpath(f["npopt"]) for f in figures.values()} - {
-            os.path.realpath(os.path.join(sites[side], "npopt"))}
+    """{side: {key: cost figures}}: each build's counts, kept from an earlier gate of the same build, or
+    counted under callgrind; the builds that need it at once, the cores shared between them (a count
+    does not depend on what else runs)."""
+    paths = {site: counts_path(site, bench) for site in set(sites.values())}
+    kept = {site: json.load(open(path)) for site, path in paths.items() if os.path.exists(path)}
+    todo = sorted(set(paths) - set(kept))
+    log(f"gate: counting {len(todo)} build(s) under callgrind" + (f", {len(kept)} kept from an earlier gate"
+                                                                    if kept else ""))
+    if todo:
+        parts = max(1, len(os.sched_getaffinity(0)) // len(todo))
+        with ThreadPoolExecutor(len(todo)) as pool:
+            futures = {site: pool.submit(cost.count, bench, env={**os.environ, "PYTHONPATH": site}, parts=parts)
+                       for site in todo}
+            try:
+                for site, future in futures.items():
+                    kept[site] = {cost.key(at): figures for at, figures in future.result().items()}
+            except cost.CostUnavailable as exc:
+                raise CannotCompare(str(exc)) from None
+    for site in todo:
+        elsewhere = {os.path.realpath(f["npopt"]) for f in kept[site].values()} - {
+            os.path.realpath(os.path.join(site, "npopt"))}
         if elsewhere:
-            raise CannotCompare(f"the count imported npopt from {elsewhere.pop()}, not from {sites[side]}")
-    return counts
+            raise CannotCompare(f"the count imported npopt from {elsewhere.pop()}, not from {site}")
+        os.makedirs(os.path.dirname(paths[site]), exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=os.path.dirname(paths[site]), delete=False) as f:
+            json.dump(kept[site], f)
+        os.replace(f.name, paths[site])  # whole or not at all: a gate killed midway keeps no partial count
+    return {side: kept[site] for side, site in sites.items()}
 
 
 def counted(counts):
@@ -264,7 +289,8 @@ def run_gate(baseline, candidate, bench, rounds, threshold, alpha, log=print, co
     by_count = counted(counts)
     log(f"gate: counted in {time.monotonic() - started:.0f} s; {len(by_count)} benchmark(s) decided by their counts; "
         f"{rounds} interleaved rounds for wall time")
-    minima, allocated = measure(sites, bench, rounds, log)
+    minima = measure(sites, bench, rounds, log)
+    allocated = allocations(sites, bench, log)
     timed = (set(minima["baseline"]) & set(minima["candidate"])) - by_count
     if not timed | by_count:
         raise CannotCompare("the two commits have no benchmark in common" + (f" matching {bench!r}" if bench else ""))
@@ -273,7 +299,7 @@ def run_gate(baseline, candidate, bench, rounds, threshold, alpha, log=print, co
     confirmed = {}
     if first:
         log(f"gate: {len(first)} suspect(s); measuring them again in {rounds} fresh rounds")
-        again, _ = measure(sites, exact_keys(first), rounds, log)
+        again = measure(sites, exact_keys(first), rounds, log)
         second = suspects(again, threshold, alpha)
         confirmed = {k: {**first[k], "metric": SECONDS, "confirmation": second[k]} for k in second if k in first}
     metrics = {**{k: SECONDS for k in timed}, **{k: INSTRUCTIONS for k in by_count}}

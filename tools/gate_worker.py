@@ -2,12 +2,14 @@
 
 Imports npopt from the build given on PYTHONPATH (a baseline or candidate commit), times every
 kernel variant of the asv grid with the repository's benchmark harness, and writes JSON:
-{"npopt": where npopt came from, "results": {key: {"seconds": [samples], "bytes": peak}}}.
+{"npopt": where npopt came from, "results": {key: {"seconds": [samples]}}}.
 Samples come from the suite's harness (benchmarks/common.py interleaved_samples): K samples per
 key, shorter than asv's (SAMPLE_SECONDS each) and with no window, because the gate interleaves
-whole rounds of the two commits instead; the gate uses their minimum.
+whole rounds of the two commits instead; the gate uses their minimum. With --bytes it times nothing
+and gives each key's allocated bytes instead ({"bytes": peak} of one call under tracemalloc, which is
+deterministic, so the gate asks once per build; traced, a Python loop runs several times slower).
 
-Usage: PYTHONPATH=BUILD python tools/gate_worker.py OUT.json [--bench REGEX] [--samples K]
+Usage: PYTHONPATH=BUILD python tools/gate_worker.py OUT.json [--bench REGEX] [--samples K | --bytes]
 """
 import argparse
 import itertools
@@ -47,13 +49,17 @@ def main(argv=None):
     parser.add_argument("out")
     parser.add_argument("--bench", help="only keys matching this regular expression")
     parser.add_argument("--samples", type=int, default=5)
+    parser.add_argument("--bytes", action="store_true", help="allocated bytes of one call, no timing")
     args = parser.parse_args(argv)
     results = {}
     for key, kernel, (variant, n, *order) in keys_and_params(args.bench):
         fn, call_args = build(kernel, variant, n, *order)
         fn(*call_args)  # compile and fault in pages outside the timed samples, as asv's setup does
-        seconds = interleaved_samples({key: (fn, call_args)}, window=0, min_samples=args.samples, seconds=SAMPLE_SECONDS)
-        results[key] = {"seconds": seconds[key], "bytes": peak_traced_bytes(fn, call_args)}
+        if args.bytes:
+            results[key] = {"bytes": peak_traced_bytes(fn, call_args)}
+        else:
+            results[key] = {"seconds": interleaved_samples({key: (fn, call_args)}, window=0, min_samples=args.samples,
+                                                           seconds=SAMPLE_SECONDS)[key]}
         del fn, call_args
     with open(args.out, "w") as f:
         json.dump({"npopt": os.path.dirname(npopt.__file__), "results": results}, f)
