@@ -316,3 +316,6 @@ def test_a_builds_count_is_made_once_per_selection_and_kept_the_cores_shared(mon
     assert made[2:] == [("c", "^k", 2)]
     gate.count({"baseline": a, "candidate": a}, None, quiet)  # another selection: counted again, once
     assert made[3:] == [("a", None, 2)]
+    monkeypatch.setattr(gate.cost, "__file__", os.path.join(ROOT, "benchmarks", "bench_simd.py"))
+    gate.count({"baseline": a, "candidate": a}, None, quiet)  # another counting harness: counted again
+    assert made[4:] == [("a", None, 2)]

@@ -179,10 +179,18 @@ def allocations(sites, bench, log):
 
 
 def counts_path(site, bench):
-    """Where a build's counts for a --bench selection are kept: in the build, per machine (a count is
-    deterministic, so the same build counts the same on the same machine, README)."""
-    selection = hashlib.sha256((bench or "").encode()).hexdigest()[:16]
-    return os.path.join(site, ".npopt-counts", f"{this_machine()}-{selection}.json")
+    """Where a build's counts are kept: in the build, per machine and per what else makes a count (a
+    count is deterministic: the same build counted alike counts the same, README): the --bench
+    selection, this checkout's counting harness (benchmarks/cost.py and common.py) and Valgrind."""
+    made = hashlib.sha256((bench or "").encode())
+    for path in (cost.__file__, os.path.join(os.path.dirname(cost.__file__), "common.py")):
+        with open(path, "rb") as f:
+            made.update(f.read())
+    try:
+        made.update(subprocess.run([cost.tool("valgrind", "valgrind"), "--version"], capture_output=True).stdout)
+    except cost.CostUnavailable as exc:
+        raise CannotCompare(str(exc)) from None
+    return os.path.join(site, ".npopt-counts", f"{this_machine()}-{made.hexdigest()[:16]}.json")
 
 
 def count(sites, bench, log):
