@@ -338,19 +338,20 @@ class KernelBenchmark(SuiteMeasurement, abc.ABC):
 
     track_seconds.unit = "seconds"
 
-    def track_instructions(self, measured, *params):
-        """Instructions per call on Valgrind's cache simulator (benchmarks/cost.py), of the code NumPy and
-        Numba run there: AVX2 at most, since Valgrind runs no AVX-512 (the gate's report names the level)."""
-        return counted(measured, self.kernel, params)["instructions"]
+    if not headline_only():  # nothing is counted there (measure_cost): asv would start a process per n/a point
+        def track_instructions(self, measured, *params):
+            """Instructions per call on Valgrind's cache simulator (benchmarks/cost.py), of the code NumPy and
+            Numba run there: AVX2 at most, since Valgrind runs no AVX-512 (the gate's report names the level)."""
+            return counted(measured, self.kernel, params)["instructions"]
 
-    track_instructions.unit = "instructions"
+        track_instructions.unit = "instructions"
 
-    def track_estimated_cycles(self, measured, *params):
-        """Estimated cycles per call on the simulator, Ir + 10 L1 misses + 100 LL misses: a model, not
-        this machine's cycles (benchmarks/cost.py)."""
-        return counted(measured, self.kernel, params)["cycles"]
+        def track_estimated_cycles(self, measured, *params):
+            """Estimated cycles per call on the simulator, Ir + 10 L1 misses + 100 LL misses: a model, not
+            this machine's cycles (benchmarks/cost.py)."""
+            return counted(measured, self.kernel, params)["cycles"]
 
-    track_estimated_cycles.unit = "cycles"
+        track_estimated_cycles.unit = "cycles"
 
 
 def peak_traced_bytes(fn, args):

@@ -260,6 +260,23 @@ def test_a_run_of_some_benchmarks_measures_and_counts_only_their_kernels(monkeyp
     assert selecting(None, {"A": "1"}) == ([], {"A": "1"})
 
 
+def test_a_headline_run_has_no_count_figures_for_asv_to_start_and_a_full_run_has_them():
+    """Nothing is counted in a headline-only run, and asv starts a process per parameter: the count figures
+    are not there to discover (the full run, the newest release's, has them)."""
+    import subprocess
+    import sys
+
+    code = ("import collections; from asv_runner.discovery import disc_benchmarks; "
+            f"print(sorted(collections.Counter(b.name.rsplit('.', 1)[1] for b in disc_benchmarks({BENCHMARK_DIR!r})).items()))")
+    found = {grid: dict(eval(subprocess.run([sys.executable, "-c", code], env={**os.environ, common.GRID: grid},
+                                            capture_output=True, text=True, check=True).stdout))
+             for grid in ("headline", "full")}
+    kernels = len(KERNELS)  # one KernelBenchmark class each
+    assert found["full"]["track_instructions"] == found["full"]["track_estimated_cycles"] == kernels
+    assert "track_instructions" not in found["headline"] and "track_estimated_cycles" not in found["headline"]
+    assert found["headline"]["track_seconds"] == found["full"]["track_seconds"] == kernels
+
+
 def test_a_headline_run_measures_in_one_process_and_a_full_run_in_several(monkeypatch):
     started = []
 
