@@ -191,8 +191,9 @@ def totals(path):
                 trigger = line.split(":", 2)[2].strip()
             elif line.startswith("events:"):
                 events = line.split()[1:]
-            elif line.startswith(("summary:", "totals:")):
-                return trigger, dict(zip(events, map(int, line.split()[1:])))
+            elif line.startswith(("summary:", "totals:")):  # callgrind omits trailing zero counts
+                counts = list(map(int, line.split()[1:]))
+                return trigger, dict(zip(events, counts + [0] * (len(events) - len(counts))))
     raise CostUnavailable(f"no totals in the callgrind dump {path}")
 
 

@@ -73,3 +73,10 @@ def test_without_valgrind_the_count_says_how_to_install_it(monkeypatch, tmp_path
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(cost.CostUnavailable, match="needs valgrind.*apt-get install -y valgrind"):
         cost.count(BENCH)
+
+
+def test_a_dump_whose_last_counts_are_zero_has_them_all(tmp_path):
+    """Callgrind leaves trailing zero counts off a totals line: each event is there, as 0."""
+    dump = tmp_path / "callgrind.out.1"
+    dump.write_text("desc: Trigger: Client Request: npopt-0-point-1\nevents: Ir I1mr DLmr DLmw\nsummary: 120 3\n")
+    assert cost.totals(str(dump)) == ("Client Request: npopt-0-point-1", {"Ir": 120, "I1mr": 3, "DLmr": 0, "DLmw": 0})
