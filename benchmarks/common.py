@@ -48,7 +48,7 @@ WINDOW_SECONDS = 12.0  # each measuring process spreads its samples over at leas
 PROCESSES = 3  # measuring processes, one after another; each figure keeps its best
 MIN_SAMPLES = 3  # ... and each call gets at least this many, however slow it is
 ALIGNMENT = 64  # bytes every benchmark array starts on: a cache line, and one AVX-512 vector
-GRID = "NPOPT_GRID"  # "headline": time each variant at its kernel's headline size only (older NumPy releases)
+GRID = "NPOPT_GRID"  # "headline": time each variant at its kernel's headline points only (older NumPy releases)
 SELECT = "NPOPT_BENCH"  # a regular expression: measure only the kernels it selects (tools.bench --bench sets it)
 FIGURES = ("track_seconds", "track_instructions", "track_estimated_cycles", "track_allocated_bytes")
 
@@ -143,13 +143,25 @@ def benchmark_name(kernel, figure="track_seconds"):
     return f"bench_{kernel.technique}.{''.join(part.capitalize() for part in kernel.name.split('_'))}.{figure}"
 
 
-def grid(kernel):
-    """asv ``params`` and ``param_names`` for a kernel: variant x size (x memory order)."""
-    params, names = [list(kernel.variants), list(kernel.sizes)], ["variant", "n"]
+def grid(kernel, headline=False):
+    """``params`` and ``param_names`` of a kernel's grid: variant x size (x memory order); with headline,
+    the points a headline-only run times (``run_grid``): the headline and claimed sizes, C order, but
+    every size of a kernel read across sizes (``every_size_in_every_release``). The names are the same."""
+    sizes, orders = list(kernel.sizes), list(kernel.orders)
+    if headline and not kernel.every_size_in_every_release:
+        kept = {kernel.headline_n} | claimed_sizes().get(kernel.key, set())
+        sizes, orders = [n for n in sizes if n in kept], ["C"]
+    params, names = [list(kernel.variants), sizes], ["variant", "n"]
     if len(kernel.orders) > 1:
-        params.append(list(kernel.orders))
+        params.append(orders)
         names.append("order")
     return params, names
+
+
+def run_grid(kernel):
+    """The grid this run times, asv's ``params`` and ``param_names``: the whole ``grid``, or in a headline-only
+    run its headline points, so asv starts no process for a point that is not timed (README "Time budget")."""
+    return grid(kernel, headline=headline_only())
 
 
 def aligned(x):
@@ -172,22 +184,39 @@ def aligned(x):
     return out
 
 
+_last_inputs = [None, None]  # [(kernel, n, order), its inputs]: the inputs shared_inputs made last
+
+
+def shared_inputs(kernel, n, order):
+    """The kernel's seeded inputs of size n and order, made once for the variants built one after another
+    (``by_size``): generating them is most of what building a point costs, and every variant leaves
+    them as they are (prepare gives a variant that writes its own copies: the tests hold it to that)."""
+    made, inputs = _last_inputs
+    if made is None or made[0] is not kernel or made[1:] != (n, order):
+        _last_inputs[:] = (kernel, n, order), kernel.inputs(n, order=order)
+    return _last_inputs[1]
+
+
 def build(kernel, variant, n, order="C"):
     """The variant's function and its seeded arguments of size n, converted by its prepare and aligned."""
     v = kernel.variants[variant]
-    return v.fn, tuple(aligned(a) for a in v.prepare(*kernel.inputs(n, order=order)))
+    return v.fn, tuple(aligned(a) for a in v.prepare(*shared_inputs(kernel, n, order)))
+
+
+def by_size(params):
+    """The points (variant, n[, order]) of a grid's ``params``, those of one size and order together, so
+    that they share their inputs (``shared_inputs``)."""
+    variants, *rest = params
+    return [(variant, *at) for at in itertools.product(*rest) for variant in variants]
 
 
 def benchmarked(kernel, variant, n, order="C"):
-    """Raise NotImplementedError (asv: skipped, n/a) where a variant is not benchmarked: in a NumPy
-    that lacks its API (the reason names the release it needs), off the headline point in a
-    headline-only run, and an interpreted loop above its max_n."""
+    """Raise NotImplementedError (asv: skipped, n/a) where a point of the grid is not benchmarked: a
+    variant in a NumPy that lacks its API (the reason names the release it needs), a kernel this run
+    does not select, and an interpreted loop above its max_n."""
     reason = kernel.variants[variant].unavailable or unselected(kernel)
     if reason is not None:
         raise NotImplementedError(reason)
-    if headline_only() and not kernel.every_size_in_every_release and (
-            order != "C" or n not in {kernel.headline_n} | claimed_sizes().get(kernel.key, set())):
-        raise NotImplementedError(f"{GRID}=headline: {kernel.key} is timed at its headline and claimed sizes only")
     max_n = kernel.variants[variant].max_n
     if max_n is not None and n > max_n:
         raise NotImplementedError(f"{kernel.key}:{variant} is only benchmarked up to n={max_n}")
@@ -206,9 +235,9 @@ def prepared(kernel_key, variant, n, order="C"):
 
 
 def kernel_calls(kernel):
-    """{asv parameter tuple: prepared (fn, args)} for every benchmarked point of a kernel's grid."""
+    """{asv parameter tuple: prepared (fn, args)} for every benchmarked point of the grid this run times."""
     calls = {}
-    for combo in itertools.product(*grid(kernel)[0]):
+    for combo in by_size(run_grid(kernel)[0]):
         try:
             calls[combo] = prepared(kernel.key, *combo)
         except NotImplementedError:
@@ -235,24 +264,32 @@ def suite_calls():
     return calls
 
 
+def moved_bytes(calls):
+    """{key: bytes} that each point of ``calls`` whose variant declares ``bytes_moved`` must move per call."""
+    return {key: KERNELS[key[0]].variants[key[1]].bytes_moved(*args) for key, (_, args) in calls.items()
+            if KERNELS[key[0]].variants[key[1]].bytes_moved}
+
+
 _CHILD = """import json, sys
 sys.path.append({root!r})  # after site-packages: npopt is the environment's build, benchmarks/ this suite
-from benchmarks.common import best_seconds, suite_calls
-best = best_seconds(suite_calls(), window={window!r}, min_samples={min_samples!r})
+from benchmarks.common import best_seconds, moved_bytes, suite_calls
+calls = suite_calls()
+best = best_seconds(calls, window={window!r}, min_samples={min_samples!r})
 with open({out!r}, "w") as f:
-    json.dump([[list(key), seconds] for key, seconds in best.items()], f)
+    json.dump({{"seconds": [[list(key), seconds] for key, seconds in best.items()],
+               "bytes_moved": [[list(key), moved] for key, moved in moved_bytes(calls).items()]}}, f)
 """
 
 
 def measure_suite(processes=None, window=None, min_samples=None):
-    """{(kernel key, *asv parameters): best seconds}: the minimum over ``processes`` fresh processes
-    (PROCESSES, or one in a headline-only run), one after another, each timing every point of
-    ``suite_calls`` over ``window``.
+    """({(kernel key, *asv parameters): best seconds}, {point: ``moved_bytes``}): the minimum over
+    ``processes`` fresh processes (PROCESSES, or one in a headline-only run), one after another,
+    each timing every point of ``suite_calls`` over ``window``.
 
     Several processes, because a process can be slow for its whole life (where its large arrays
     landed, whether it got huge pages) and because the host's slow phases can outlast one window.
     """
-    best = {}
+    best, moved = {}, {}
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "best.json")
@@ -261,9 +298,11 @@ def measure_suite(processes=None, window=None, min_samples=None):
         for _ in range(processes or (1 if headline_only() else PROCESSES)):
             subprocess.run([sys.executable, "-c", code], check=True)
             with open(out) as f:
-                for key, seconds in json.load(f):
-                    best[tuple(key)] = min(seconds, best.get(tuple(key), math.inf))
-    return best
+                report = json.load(f)
+            for key, seconds in report["seconds"]:
+                best[tuple(key)] = min(seconds, best.get(tuple(key), math.inf))
+            moved.update((tuple(key), n) for key, n in report["bytes_moved"])
+    return best, moved
 
 
 def measure_cost():
@@ -279,21 +318,21 @@ def measure_cost():
 
 
 class Measured(dict):
-    """{(kernel key, *asv parameters): best seconds} from ``measure_suite``, and the suite's counts in
-    ``cost`` (``measure_cost``)."""
+    """{(kernel key, *asv parameters): best seconds} from ``measure_suite``, the bytes its memory-bound
+    points move in ``moved``, and the suite's counts in ``cost`` (``measure_cost``)."""
 
-    def __init__(self, seconds, cost):
+    def __init__(self, seconds, moved, cost):
         super().__init__(seconds)
-        self.cost = cost
+        self.moved, self.cost = moved, cost
 
 
 class SuiteMeasurement:
     """The one measurement every timed and counted class reads: asv runs this ``setup_cache`` once per
     environment (the classes share it because they share this function) and hands each figure's
-    process its ``Measured``: every point's best seconds, and the counts."""
+    process its ``Measured``: every point's best seconds and bytes moved, and the counts."""
 
     def setup_cache(self):
-        return Measured(measure_suite(), measure_cost())
+        return Measured(*measure_suite(), measure_cost())
 
     setup_cache.timeout = 1800
 
@@ -327,7 +366,7 @@ class KernelBenchmark(SuiteMeasurement, abc.ABC):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if isinstance(cls.__dict__.get("kernel"), Kernel):
-            cls.params, cls.param_names = grid(cls.kernel)
+            cls.params, cls.param_names = run_grid(cls.kernel)
 
     def setup(self, best, variant, n, *order):
         benchmarked(self.kernel, variant, n, *order)

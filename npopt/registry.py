@@ -130,6 +130,11 @@ class Kernel:
     variants: dict = field(default_factory=dict)
     reference: str | None = None
 
+    def __post_init__(self):
+        if self.headline_n not in self.sizes:  # a headline-only run times the headline among the sizes
+            raise ValueError(f"{self.technique}.{self.name}: headline_n={self.headline_n} is not one of its "
+                             f"sizes {self.sizes}")
+
     @property
     def key(self) -> str:
         return f"{self.technique}.{self.name}"

@@ -52,7 +52,7 @@ def add_ufunc(a, b):
 
 MAGNITUDE = kernel(
     "vectorization", "magnitude", make_inputs=_two_vectors, validate=_validate_float_pair,
-    sizes=(10_000, 10_000_000), headline_n=100_000,
+    sizes=(10_000, 100_000, 10_000_000), headline_n=100_000,
 )
 
 

@@ -122,7 +122,8 @@ def suite():
         patch.setattr(common, "calibrate", lambda fn, args, seconds: 1)  # no calibration call
         calls = common.suite_calls()
         stand_in = {at: {"instructions": i + 1.0, "cycles": i + 2.0} for i, at in enumerate(cost.cost_points())}
-        return calls, common.Measured(common.best_seconds(calls, window=0, min_samples=1), stand_in)
+        return calls, common.Measured(common.best_seconds(calls, window=0, min_samples=1), common.moved_bytes(calls),
+                                      stand_in)
 
 
 def test_the_measurement_times_every_registered_variant_at_every_point(suite):
@@ -201,9 +202,10 @@ def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, suite):
 
 def test_the_suite_is_measured_in_fresh_processes_and_keeps_each_points_best(suite):
     """What asv's shared setup_cache returns: every point of the suite, from separate processes."""
-    best = common.measure_suite(processes=2, window=0, min_samples=1)
+    best, moved = common.measure_suite(processes=2, window=0, min_samples=1)
     assert set(best) == set(suite[0])
     assert all(np.isfinite(v) and v > 0 for v in best.values())
+    assert moved == suite[1].moved and moved and set(moved) < set(best)  # the bytes each memory-bound point moves
 
 
 def test_older_releases_are_timed_at_the_headline_points_and_the_newest_at_every_size():
@@ -228,10 +230,15 @@ def test_a_headline_run_times_every_variant_at_its_headline_point_and_skips_the_
     assert points == {common.point(k, v, n) for k in KERNELS.values() for v in k.variants
                       for n in (k.sizes if k.every_size_in_every_release else {k.headline_n} | claimed.get(k.key, set()))
                       if k.variants[v].unavailable is None and (n == k.headline_n or not (k.variants[v].max_n or n) < n)}
-    kernel = next(k for k in KERNELS.values() if len(k.sizes) > 1)
-    other = next(n for n in kernel.sizes if n != kernel.headline_n)
-    with pytest.raises(NotImplementedError, match="headline"):
-        common.benchmarked(kernel, kernel.reference, other)
+    for kernel in KERNELS.values():  # asv's params: the points timed, so no process is started for another
+        params, names = common.run_grid(kernel)
+        assert names == common.grid(kernel)[1] and params[0] == list(kernel.variants)
+        assert {common.point(kernel, *combo[:2]) for combo in itertools.product(*params)} == {
+            at for at in points if at[0] == kernel.key} | {common.point(kernel, v, n) for v in kernel.variants
+                                                           for n in params[1] if kernel.variants[v].unavailable
+                                                           or (n != kernel.headline_n and (kernel.variants[v].max_n or n) < n)}
+        assert params[2:] in ([], [["C"]]) or kernel.every_size_in_every_release
+    assert sum(len(common.run_grid(k)[0][1]) for k in KERNELS.values()) < sum(len(k.sizes) for k in KERNELS.values())
 
 
 @pytest.mark.parametrize("pattern, wanted", [
@@ -283,7 +290,7 @@ def test_a_headline_run_measures_in_one_process_and_a_full_run_in_several(monkey
     def fake_run(command, check):
         started.append(command)
         with open(re.search(r"open\('([^']+)', \"w\"\)", command[2]).group(1), "w") as f:
-            f.write("[]")
+            f.write('{"seconds": [], "bytes_moved": []}')
 
     monkeypatch.setattr(common.subprocess, "run", fake_run)
     common.measure_suite(window=0)

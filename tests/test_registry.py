@@ -43,3 +43,10 @@ def test_reference_must_run_on_every_numpy():
     with pytest.raises(ValueError, match="reference"):
         Kernel("demo", "other", make_inputs=k.make_inputs, validate=k.validate, sizes=(1,),
                headline_n=1).variant("loop", reference=True, numpy_min="2.0")(lambda x: x)
+
+
+def test_the_headline_size_is_one_of_the_sizes():
+    """A headline-only run times a kernel at the headline among its sizes (benchmarks.common.run_grid)."""
+    k = _kernel()
+    with pytest.raises(ValueError, match=r"headline_n=100 is not one of its sizes \(10,\)"):
+        Kernel("demo", "other", make_inputs=k.make_inputs, validate=k.validate, sizes=(10,), headline_n=100)

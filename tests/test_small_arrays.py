@@ -98,5 +98,6 @@ def test_crossover_figure_is_na_when_numpy_never_wins():
 def test_a_headline_run_still_times_every_size_so_the_crossover_is_tracked_per_release(monkeypatch):
     monkeypatch.setenv(common.GRID, "headline")
     for kernel in (small_arrays.TOTAL, small_arrays.DOT):
+        assert common.run_grid(kernel)[0][1] == list(kernel.sizes)
         for n in kernel.sizes:
             common.benchmarked(kernel, kernel.reference, n)  # raises NotImplementedError where not timed

@@ -12,7 +12,6 @@ deterministic, so the gate asks once per build; traced, a Python loop runs sever
 Usage: PYTHONPATH=BUILD python tools/gate_worker.py OUT.json [--bench REGEX] [--samples K | --bytes]
 """
 import argparse
-import itertools
 import json
 import os
 import re
@@ -22,7 +21,7 @@ import npopt  # from PYTHONPATH: the commit under test, not this checkout
 
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's harness
 from benchmarks import cost  # noqa: E402
-from benchmarks.common import benchmarked, build, grid, interleaved_samples, peak_traced_bytes  # noqa: E402
+from benchmarks.common import benchmarked, build, by_size, grid, interleaved_samples, peak_traced_bytes  # noqa: E402
 from npopt.registry import KERNELS  # noqa: E402
 
 SAMPLE_SECONDS = 0.005
@@ -32,8 +31,7 @@ def keys_and_params(pattern):
     """('technique.kernel:variant:n[:order]', kernel, params) for the asv time grid, filtered: the points
     asv times here (not an interpreted loop above its max_n, nor a variant this process cannot run)."""
     for kernel in KERNELS.values():
-        params, _ = grid(kernel)
-        for combo in itertools.product(*params):
+        for combo in by_size(grid(kernel)[0]):
             key = cost.key((kernel.key, *combo))
             if pattern and not re.search(pattern, key):
                 continue
