@@ -23,6 +23,7 @@ The base classes are abstract (``kernel``/``technique`` unset), so asv skips
 them; a technique's module declares one small subclass per kernel.
 """
 import abc
+import contextlib
 import gc
 import itertools
 import json
@@ -184,28 +185,43 @@ def aligned(x):
     return out
 
 
-_last_inputs = [None, None]  # [(kernel, n, order), its inputs]: the inputs shared_inputs made last
+_shared = None  # inside sharing_inputs(): [(kernel, n, order), its inputs], the inputs made last
 
 
-def shared_inputs(kernel, n, order):
-    """The kernel's seeded inputs of size n and order, made once for the variants built one after another
-    (``by_size``): generating them is most of what building a point costs, and every variant leaves
-    them as they are (prepare gives a variant that writes its own copies: the tests hold it to that)."""
-    made, inputs = _last_inputs
+@contextlib.contextmanager
+def sharing_inputs():
+    """Inside, ``build`` gives the variants built one after another at the same size and order
+    (``by_size``) the same inputs, made once: making them is most of what building a point costs, and
+    every variant leaves them as they are (prepare gives a variant that writes its own copies: the tests
+    hold it to that). Outside, each build makes its own and keeps nothing (the count's processes)."""
+    global _shared
+    _shared = [None, None]
+    try:
+        yield
+    finally:
+        _shared = None
+
+
+def kernel_inputs(kernel, n, order):
+    """The kernel's seeded inputs of size n and order: made anew, or inside sharing_inputs() the last ones
+    made if they are of this kernel, size and order."""
+    if _shared is None:
+        return kernel.inputs(n, order=order)
+    made = _shared[0]
     if made is None or made[0] is not kernel or made[1:] != (n, order):
-        _last_inputs[:] = (kernel, n, order), kernel.inputs(n, order=order)
-    return _last_inputs[1]
+        _shared[:] = (kernel, n, order), kernel.inputs(n, order=order)
+    return _shared[1]
 
 
 def build(kernel, variant, n, order="C"):
     """The variant's function and its seeded arguments of size n, converted by its prepare and aligned."""
     v = kernel.variants[variant]
-    return v.fn, tuple(aligned(a) for a in v.prepare(*shared_inputs(kernel, n, order)))
+    return v.fn, tuple(aligned(a) for a in v.prepare(*kernel_inputs(kernel, n, order)))
 
 
 def by_size(params):
     """The points (variant, n[, order]) of a grid's ``params``, those of one size and order together, so
-    that they share their inputs (``shared_inputs``)."""
+    that they share their inputs (``sharing_inputs``)."""
     variants, *rest = params
     return [(variant, *at) for at in itertools.product(*rest) for variant in variants]
 
@@ -255,12 +271,13 @@ def suite_calls():
     variant at its kernel's headline size (where the speedups are taken; a reference loop is timed
     there even above its max_n). Variants this NumPy lacks are left out."""
     calls = {}
-    for kernel in KERNELS.values():
-        calls.update(((kernel.key, *combo), call) for combo, call in kernel_calls(kernel).items())
-        for variant, v in kernel.variants.items():
-            at = point(kernel, variant, kernel.headline_n)
-            if at not in calls and v.unavailable is None and unselected(kernel) is None:
-                calls[at] = build(kernel, variant, kernel.headline_n, *at[3:])
+    with sharing_inputs():
+        for kernel in KERNELS.values():
+            calls.update(((kernel.key, *combo), call) for combo, call in kernel_calls(kernel).items())
+            for variant, v in kernel.variants.items():
+                at = point(kernel, variant, kernel.headline_n)
+                if at not in calls and v.unavailable is None and unselected(kernel) is None:
+                    calls[at] = build(kernel, variant, kernel.headline_n, *at[3:])
     return calls
 
 

@@ -84,16 +84,19 @@ def key(point):
     return ":".join(map(str, point))
 
 
-def cost_points(bench=None):
+def cost_points(bench=None, declared=True):
     """The counted points (kernel key, variant, n[, order]) whose key matches the regular expression
     bench: every variant at its kernel's ``count_size``, in each memory order, but the ``uncounted``
-    and those of kernels this run does not measure (``common.unselected``)."""
+    and those of kernels this run does not measure (``common.unselected``); without declared, also
+    the variants that declare the bytes they move (memory-bound by declaration: the gate times
+    them, and needs no count of them)."""
     from benchmarks.common import unselected
     from npopt.registry import KERNELS
 
     points = [(kernel.key, variant, count_size(kernel), *order) for kernel in KERNELS.values()
               if unselected(kernel) is None
-              for variant in kernel.variants if uncounted(kernel, variant, count_size(kernel)) is None
+              for variant, v in kernel.variants.items() if uncounted(kernel, variant, count_size(kernel)) is None
+              and (declared or v.bytes_moved is None)
               for order in ([(o,) for o in kernel.orders] if len(kernel.orders) > 1 else [()])]
     return [p for p in points if not bench or re.search(bench, key(p))]
 
@@ -139,15 +142,15 @@ def simd():
     return "baseline"
 
 
-def child(lib, bench, calls, out, part=0, parts=1):
+def child(lib, bench, calls, out, part=0, parts=1, declared=True):
     """Run under callgrind (see the module docstring): count the empty call and every parts-th point of
-    ``cost_points(bench)`` from the part-th, each in a process forked from this one; write the points,
+    ``cost_points(bench, declared)`` from the part-th, each in a process forked from this one; write the points,
     which are declared memory-bound, and the SIMD level. Dumps are labelled npopt-PART-point-I."""
     from benchmarks.common import prepared
     from npopt.registry import KERNELS
 
     requests = ctypes.CDLL(lib)
-    points = cost_points(bench)[part::parts]
+    points = cost_points(bench, declared)[part::parts]
 
     def count_one(label, at):
         fn, args = (lambda *a: None, ()) if at is None else prepared(*at)
@@ -211,13 +214,13 @@ def figures(events, null, calls, declared):
             "memory_bound": declared or LL_WEIGHT * ll >= MEMORY_SHARE * cycles}
 
 
-def prepare(bench):
+def prepare(bench, declared=True):
     """Prepare every point once, natively: Numba compiles its kernels for the count's CPU (ENV) and caches
     them, so the counted processes load them alike however many ran before (compiling under Valgrind
     would also take minutes)."""
     from benchmarks.common import prepared
 
-    for at in cost_points(bench):
+    for at in cost_points(bench, declared):
         prepared(*at)
 
 
@@ -239,8 +242,8 @@ def run(prefix, calls, env, cwd):
         raise CostUnavailable(f"the count failed in cost.{call.split('(')[0]} (exit {code}):\n{tail}")
 
 
-def count(bench=None, calls=CALLS, env=None, parts=1):
-    """{point: figures} for the ``cost_points(bench)`` of the npopt that ``env`` imports, counted under
+def count(bench=None, calls=CALLS, env=None, parts=1, declared=True):
+    """{point: figures} for the ``cost_points(bench, declared)`` of the npopt that ``env`` imports, counted under
     callgrind in ``parts`` children at once (each its share of the points and its own empty call: a
     count does not depend on what else runs, so only the time changes); each figures dict also names
     the ``simd`` level the count ran and the directory of the ``npopt`` it counted.
@@ -252,8 +255,8 @@ def count(bench=None, calls=CALLS, env=None, parts=1):
     with tempfile.TemporaryDirectory(prefix="npopt-cost-") as tmp:
         valgrind, lib = command(os.path.join(tmp, "callgrind.out")), helper(tmp)
         outs = [os.path.join(tmp, f"points-{part}.json") for part in range(parts)]
-        run([], [f"prepare({bench!r})"], env, tmp)
-        run(valgrind, [f"child({lib!r}, {bench!r}, {calls!r}, {out!r}, {part}, {parts})"
+        run([], [f"prepare({bench!r}, {declared!r})"], env, tmp)
+        run(valgrind, [f"child({lib!r}, {bench!r}, {calls!r}, {out!r}, {part}, {parts}, {declared!r})"
                        for part, out in enumerate(outs)], env, tmp)
         counts = dict(totals(os.path.join(tmp, name)) for name in os.listdir(tmp) if name.startswith("callgrind.out."))
         for part, out in enumerate(outs):

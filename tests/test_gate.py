@@ -211,6 +211,16 @@ def test_worker_times_the_selected_benchmarks_with_the_suites_harness_or_traces_
     assert list(traced) == ["bytes"] and traced["bytes"] >= 80_000  # a + b allocates its 10^4-float64 result
 
 
+def test_worker_leaves_the_skipped_keys_untimed():
+    """The gate skips the keys its counts decide (--skip): the worker yields the selected keys but those."""
+    from tools.gate_worker import keys_and_params
+
+    selected = [key for key, *_ in keys_and_params(r"^vectorization\.add:")]
+    kept = [key for key, *_ in keys_and_params(r"^vectorization\.add:", gate.exact_keys(["vectorization.add:ufunc:10000"]))]
+    assert "vectorization.add:ufunc:10000" in selected and len(selected) > 2
+    assert kept == [key for key in selected if key != "vectorization.add:ufunc:10000"]
+
+
 def _figures(instructions, memory_bound=False):
     return {"instructions": instructions, "cycles": instructions * 1.2, "memory_bound": memory_bound, "simd": "AVX2"}
 
@@ -235,14 +245,18 @@ def test_the_gate_reports_which_metric_decided_each_verdict(monkeypatch, tmp_pat
         "baseline": {"k:cython:10": _figures(1000), "k:ufunc:10": _figures(50, True)},
         "candidate": {"k:cython:10": _figures(1030), "k:ufunc:10": _figures(50, True)}})
 
-    def measure(sites, bench, rounds, log):
-        slow = {"k:cython:10": [1.0] * rounds, "k:ufunc:10": [1.3] * rounds, "k:ufunc:1000": [1.0] * rounds}
+    skipped = []
+
+    def measure(sites, bench, rounds, log, skip=()):
+        skipped.append(skip)
+        slow = {"k:ufunc:10": [1.3] * rounds, "k:ufunc:1000": [1.0] * rounds}
         fast = {key: [1.0] * rounds for key in slow}
         return {"baseline": fast, "candidate": slow}
 
     monkeypatch.setattr(gate, "measure", measure)
     monkeypatch.setattr(gate, "allocations", lambda sites, bench, log: {"baseline": {}, "candidate": {}})
     result = gate.run_gate(None, "HEAD", None, 6, gate.THRESHOLD, gate.ALPHA, log=lambda message: None)
+    assert skipped[0] == {"k:cython:10"}  # decided by its count, so not timed in the rounds
     assert result["metrics"] == {"k:cython:10": gate.INSTRUCTIONS, "k:ufunc:10": gate.SECONDS,
                                  "k:ufunc:1000": gate.SECONDS}
     assert {k: e["metric"] for k, e in result["regressions"].items()} == {"k:cython:10": gate.INSTRUCTIONS,
@@ -287,7 +301,7 @@ def test_the_trials_planted_work_runs_the_loop_once_more_over_a_share_before_its
 def test_a_count_of_another_npopt_than_the_builds_cannot_compare(monkeypatch, tmp_path):
     from benchmarks import cost
 
-    monkeypatch.setattr(cost, "count", lambda bench, env, parts: {("k", "v", 10): {**_figures(100), "npopt": ROOT}})
+    monkeypatch.setattr(cost, "count", lambda bench, env, parts, declared: {("k", "v", 10): {**_figures(100), "npopt": ROOT}})
     with pytest.raises(gate.CannotCompare, match="imported npopt from"):
         gate.count({"baseline": str(tmp_path / "a"), "candidate": str(tmp_path / "b")}, None, lambda message: None)
     assert not (tmp_path / "a" / ".npopt-counts").exists()  # a refused count is not kept
@@ -301,7 +315,8 @@ def test_a_builds_count_is_made_once_per_selection_and_kept_the_cores_shared(mon
 
     made = []
 
-    def count(bench, env, parts):
+    def count(bench, env, parts, declared):
+        assert not declared  # a variant declared memory-bound is decided by wall time: not counted
         made.append((os.path.basename(env["PYTHONPATH"]), bench, parts))
         return {("k", "v", 10): {**_figures(100), "npopt": os.path.join(env["PYTHONPATH"], "npopt")}}
 

@@ -142,7 +142,7 @@ def build(sha):
 
 def measure_round(site, bench, what=()):
     """One worker process over the build at ``site``: {key: {"seconds": [...]}}, or with what=("--bytes",)
-    {key: {"bytes": n}}."""
+    {key: {"bytes": n}}; what may also carry ("--skip", REGEX)."""
     with tempfile.NamedTemporaryFile(suffix=".json", dir=WORK) as out:  # a unique name per round and gate
         cmd = [sys.executable, WORKER, out.name, *what] + (["--bench", bench] if bench else [])
         done = subprocess.run(cmd, env={**os.environ, "PYTHONPATH": site}, capture_output=True, text=True)
@@ -161,18 +161,19 @@ def schedule(rounds):
     return [side for r in range(rounds) for side in (("baseline", "candidate"), ("candidate", "baseline"))[r % 2]]
 
 
-def measure(sites, bench, rounds, log):
-    """{side: {key: [round minima]}} from the rounds in schedule() order."""
+def measure(sites, bench, rounds, log, skip=()):
+    """{side: {key: [round minima]}} from the rounds in schedule() order, the keys in skip left untimed."""
     minima = {side: {} for side in sites}
     for position, side in enumerate(schedule(rounds)):
         log(f"  round {position // 2 + 1}/{rounds}: {side}")
-        for key, result in measure_round(sites[side], bench).items():
+        for key, result in measure_round(sites[side], bench, ("--skip", exact_keys(skip)) if skip else ()).items():
             minima[side].setdefault(key, []).append(min(result["seconds"]))
     return minima
 
 
 def allocations(sites, bench, log):
-    """{side: {key: bytes}}: one untimed worker per build (allocations are deterministic)."""
+    """{side: {key: bytes}}: one untimed worker per build (allocations are deterministic, so it may share the
+    cores with the count)."""
     log("gate: allocated bytes, once per build")
     return {side: {key: result["bytes"] for key, result in measure_round(site, bench, ("--bytes",)).items()}
             for side, site in sites.items()}
@@ -205,7 +206,8 @@ def count(sites, bench, log):
     if todo:
         parts = max(1, len(os.sched_getaffinity(0)) // len(todo))
         with ThreadPoolExecutor(len(todo)) as pool:
-            futures = {site: pool.submit(cost.count, bench, env={**os.environ, "PYTHONPATH": site}, parts=parts)
+            futures = {site: pool.submit(cost.count, bench, env={**os.environ, "PYTHONPATH": site}, parts=parts,
+                                         declared=False)  # a declared memory-bound benchmark is timed
                        for site in todo}
             try:
                 for site, future in futures.items():
@@ -293,12 +295,14 @@ def run_gate(baseline, candidate, bench, rounds, threshold, alpha, log=print, co
     sites = {"candidate": build(cand)}  # the candidate first: a broken build fails fast
     sites["baseline"] = build(base)
     started = time.monotonic()
-    counts = count(sites, bench, log)
+    with ThreadPoolExecutor(1) as pool:  # counts and allocated bytes are deterministic: made at once, nothing timed
+        traced = pool.submit(allocations, sites, bench, log)
+        counts = count(sites, bench, log)
+        allocated = traced.result()
     by_count = counted(counts)
-    log(f"gate: counted in {time.monotonic() - started:.0f} s; {len(by_count)} benchmark(s) decided by their counts; "
-        f"{rounds} interleaved rounds for wall time")
-    minima = measure(sites, bench, rounds, log)
-    allocated = allocations(sites, bench, log)
+    log(f"gate: counted and traced in {time.monotonic() - started:.0f} s; {len(by_count)} benchmark(s) decided by "
+        f"their counts; {rounds} interleaved rounds for wall time")
+    minima = measure(sites, bench, rounds, log, skip=by_count)  # decided by their counts: not timed
     timed = (set(minima["baseline"]) & set(minima["candidate"])) - by_count
     if not timed | by_count:
         raise CannotCompare("the two commits have no benchmark in common" + (f" matching {bench!r}" if bench else ""))

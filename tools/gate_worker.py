@@ -9,7 +9,7 @@ whole rounds of the two commits instead; the gate uses their minimum. With --byt
 and gives each key's allocated bytes instead ({"bytes": peak} of one call under tracemalloc, which is
 deterministic, so the gate asks once per build; traced, a Python loop runs several times slower).
 
-Usage: PYTHONPATH=BUILD python tools/gate_worker.py OUT.json [--bench REGEX] [--samples K | --bytes]
+Usage: PYTHONPATH=BUILD python tools/gate_worker.py OUT.json [--bench REGEX] [--skip REGEX] [--samples K | --bytes]
 """
 import argparse
 import json
@@ -21,19 +21,21 @@ import npopt  # from PYTHONPATH: the commit under test, not this checkout
 
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's harness
 from benchmarks import cost  # noqa: E402
-from benchmarks.common import benchmarked, build, by_size, grid, interleaved_samples, peak_traced_bytes  # noqa: E402
+from benchmarks.common import (benchmarked, build, by_size, grid, interleaved_samples, peak_traced_bytes,  # noqa: E402
+                               sharing_inputs)
 from npopt.registry import KERNELS  # noqa: E402
 
 SAMPLE_SECONDS = 0.005
 
 
-def keys_and_params(pattern):
-    """('technique.kernel:variant:n[:order]', kernel, params) for the asv time grid, filtered: the points
-    asv times here (not an interpreted loop above its max_n, nor a variant this process cannot run)."""
+def keys_and_params(pattern, skip=None):
+    """('technique.kernel:variant:n[:order]', kernel, params) for the asv time grid, filtered: the keys
+    matching pattern but not skip, and the points asv times here (not an interpreted loop above its max_n,
+    nor a variant this process cannot run)."""
     for kernel in KERNELS.values():
         for combo in by_size(grid(kernel)[0]):
             key = cost.key((kernel.key, *combo))
-            if pattern and not re.search(pattern, key):
+            if (pattern and not re.search(pattern, key)) or (skip and re.search(skip, key)):
                 continue
             try:
                 benchmarked(kernel, *combo)
@@ -46,19 +48,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out")
     parser.add_argument("--bench", help="only keys matching this regular expression")
+    parser.add_argument("--skip", help="not the keys matching this regular expression")
     parser.add_argument("--samples", type=int, default=5)
     parser.add_argument("--bytes", action="store_true", help="allocated bytes of one call, no timing")
     args = parser.parse_args(argv)
     results = {}
-    for key, kernel, (variant, n, *order) in keys_and_params(args.bench):
-        fn, call_args = build(kernel, variant, n, *order)
-        fn(*call_args)  # compile and fault in pages outside the timed samples, as asv's setup does
-        if args.bytes:
-            results[key] = {"bytes": peak_traced_bytes(fn, call_args)}
-        else:
-            results[key] = {"seconds": interleaved_samples({key: (fn, call_args)}, window=0, min_samples=args.samples,
-                                                           seconds=SAMPLE_SECONDS)[key]}
-        del fn, call_args
+    with sharing_inputs():
+        for key, kernel, (variant, n, *order) in keys_and_params(args.bench, args.skip):
+            fn, call_args = build(kernel, variant, n, *order)
+            fn(*call_args)  # compile and fault in pages outside the timed samples, as asv's setup does
+            if args.bytes:
+                results[key] = {"bytes": peak_traced_bytes(fn, call_args)}
+            else:
+                results[key] = {"seconds": interleaved_samples({key: (fn, call_args)}, window=0,
+                                                               min_samples=args.samples, seconds=SAMPLE_SECONDS)[key]}
+            del fn, call_args
     with open(args.out, "w") as f:
         json.dump({"npopt": os.path.dirname(npopt.__file__), "results": results}, f)
 
