@@ -93,14 +93,16 @@ def claimed_sizes():
 
 
 def calibrate(fn, args, seconds):
-    """Calls per sample: enough calls of fn(*args) to last ``seconds``.
+    """(calls per sample, the seconds of the one call made to find out): enough calls of fn(*args) to
+    last ``seconds``.
 
     The timed call is also the warm-up of a call that was not called before (an interpreted
     reference); compiled variants were called once when prepared, so compilation is never timed.
     """
     start = time.perf_counter()
     fn(*args)
-    return max(1, math.ceil(seconds / max(time.perf_counter() - start, 1e-9)))
+    elapsed = time.perf_counter() - start
+    return max(1, math.ceil(seconds / max(elapsed, 1e-9))), elapsed
 
 
 def interleaved_samples(calls, window=None, min_samples=None, seconds=None):
@@ -108,19 +110,22 @@ def interleaved_samples(calls, window=None, min_samples=None, seconds=None):
 
     The calls are sampled in turn, one sample each per pass, so a slow phase of the machine hits
     all of them alike; passes continue until ``window`` seconds have passed and every call has
-    ``min_samples`` samples. Defaults: WINDOW_SECONDS, MIN_SAMPLES, SAMPLE_SECONDS.
+    ``min_samples`` samples. A calibration call that lasts a sample is a one-call sample like the
+    others, which spares a call of the slowest points (an interpreted loop: a third of a second a
+    call). Defaults: WINDOW_SECONDS, MIN_SAMPLES, SAMPLE_SECONDS.
     """
     window = WINDOW_SECONDS if window is None else window
     min_samples = MIN_SAMPLES if min_samples is None else min_samples
     seconds = SAMPLE_SECONDS if seconds is None else seconds
-    numbers = {key: calibrate(fn, args, seconds) for key, (fn, args) in calls.items()}
-    out = {key: [] for key in calls}
     enabled = gc.isenabled()
     gc.disable()
     try:
-        start, passes = time.perf_counter(), 0
-        while calls and (passes < min_samples or time.perf_counter() - start < window):
-            passes += 1
+        numbers, out = {}, {}
+        for key, (fn, args) in calls.items():
+            numbers[key], elapsed = calibrate(fn, args, seconds)
+            out[key] = [elapsed] if elapsed >= seconds else []
+        start = time.perf_counter()
+        while calls and (min(map(len, out.values())) < min_samples or time.perf_counter() - start < window):
             for key, (fn, args) in calls.items():
                 number = numbers[key]
                 begin = time.perf_counter()

@@ -105,8 +105,12 @@ def test_interleaved_samples_take_turns_over_the_whole_window(monkeypatch):
     fast, slow = (lambda: order.append("fast")), (lambda: (order.append("slow"), time.sleep(0.02)))
     taken = common.interleaved_samples({"f": (fast, ()), "s": (slow, ())}, window=0, min_samples=3, seconds=0.0)
     assert [len(t) for t in taken.values()] == [3, 3]
-    assert order[2:] == ["fast", "slow"] * 3  # after one calibration call each
+    assert order[2:] == ["fast", "slow"] * 2  # after one calibration call each, a sample: it lasted `seconds`
     assert min(taken["s"]) >= 0.02 > max(taken["f"])
+    order.clear()
+    taken = common.interleaved_samples({"f": (fast, ()), "s": (slow, ())}, window=0, min_samples=3, seconds=0.01)
+    assert len(taken["f"]) == 3 and len(taken["s"]) == 4  # fast's calibration call is shorter than a sample
+    assert order.count("slow") == 4 and order.count("fast") > 3 and min(taken["s"]) >= 0.02
     start = time.perf_counter()
     long = common.interleaved_samples({"f": (fast, ()), "s": (slow, ())}, window=0.2, min_samples=1, seconds=0.0)
     assert time.perf_counter() - start >= 0.2 and len(long["f"]) == len(long["s"]) >= 5
@@ -119,7 +123,7 @@ def suite():
     count (each counted point's own figures: tests/test_cost.py counts for real): the smoke run checks
     the figures run and read the right points, not their values."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(common, "calibrate", lambda fn, args, seconds: 1)  # no calibration call
+        patch.setattr(common, "calibrate", lambda fn, args, seconds: (1, 0.0))  # no calibration call
         calls = common.suite_calls()
         stand_in = {at: {"instructions": i + 1.0, "cycles": i + 2.0} for i, at in enumerate(cost.cost_points())}
         return calls, common.Measured(common.best_seconds(calls, window=0, min_samples=1), common.moved_bytes(calls),
