@@ -36,16 +36,16 @@ def test_the_counted_points_are_every_variant_at_its_kernels_smallest_size_but_l
 def test_a_figure_is_one_call_and_two_processes_agree(counts):
     """Per call, one counted call and three agree: the figure scales with the calls, and the loop, the
     warm-up calls and the dump are not in it; two processes agree within AGREEMENT. The ufunc allocates
-    its result, and three calls in a row reuse memory differently from one (the allocator's path): its
-    instructions agree within 2% (1.7% apart, 538 instructions of 32,000, after an unrelated change to
-    the counting harness), its cache misses are not compared. Counting the warm-up call or the dump
-    would be 2x."""
+    its result, and three calls in a row reuse memory differently from one (the allocator's path, which
+    depends on the heap the imports left: 1.7% apart in one checkout, 2.9% in another at the same
+    commit, about 500-900 instructions of 32,000): its instructions agree within 10%, its cache misses
+    are not compared. A counted warm-up call would put them 1.5x apart."""
     once, thrice = counts
     assert set(once) == set(thrice) == set(cost.cost_points(BENCH))
     for at in once:
         compiled = at[1] != "ufunc"
         for figure in ("instructions", "cycles") if compiled else ("instructions",):
-            assert thrice[at][figure] == pytest.approx(once[at][figure], rel=AGREEMENT if compiled else 0.02), at
+            assert thrice[at][figure] == pytest.approx(once[at][figure], rel=AGREEMENT if compiled else 0.10), at
 
 
 def test_setup_and_compilation_are_not_counted(counts):
