@@ -231,7 +231,7 @@ def by_size(params):
     return [(variant, *at) for at in itertools.product(*rest) for variant in variants]
 
 
-def benchmarked(kernel, variant, n, order="C"):
+def benchmarked(kernel, variant, n):
     """Raise NotImplementedError (asv: skipped, n/a) where a point of the grid is not benchmarked: a
     variant in a NumPy that lacks its API (the reason names the release it needs), a kernel this run
     does not select, and an interpreted loop above its max_n."""
@@ -249,7 +249,7 @@ def prepared(kernel_key, variant, n, order="C"):
     Interpreted loops raise NotImplementedError (asv: skipped) above their max_n.
     """
     kernel = KERNELS[kernel_key]
-    benchmarked(kernel, variant, n, order)
+    benchmarked(kernel, variant, n)
     fn, args = build(kernel, variant, n, order)
     fn(*args)
     return fn, args
@@ -391,7 +391,7 @@ class KernelBenchmark(SuiteMeasurement, abc.ABC):
             cls.params, cls.param_names = run_grid(cls.kernel)
 
     def setup(self, best, variant, n, *order):
-        benchmarked(self.kernel, variant, n, *order)
+        benchmarked(self.kernel, variant, n)
 
     def track_seconds(self, best, *params):
         """Seconds per call of the variant: its best calibrated sample (see the module docstring)."""

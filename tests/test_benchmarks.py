@@ -226,7 +226,7 @@ def test_a_headline_run_times_every_variant_at_its_headline_point_and_skips_the_
     monkeypatch.setenv(common.GRID, "headline")
     with monkeypatch.context() as patch:
         patch.setattr(common, "prepared", lambda key, variant, n, order="C": (
-            common.benchmarked(KERNELS[key], variant, n, order), (None, ()))[1])
+            common.benchmarked(KERNELS[key], variant, n), (None, ()))[1])
         points = set(common.suite_calls())
     claimed = common.claimed_sizes()
     assert claimed, "the release-note claims name sizes besides the headline ones"
@@ -260,7 +260,7 @@ def test_a_run_of_some_benchmarks_measures_and_counts_only_their_kernels(monkeyp
     assert args == ["--bench", pattern] and env == {common.SELECT: pattern}
     monkeypatch.setenv(common.SELECT, pattern)
     monkeypatch.setattr(common, "prepared", lambda key, variant, n, order="C": (
-        common.benchmarked(KERNELS[key], variant, n, order), (None, ()))[1])
+        common.benchmarked(KERNELS[key], variant, n), (None, ()))[1])
     wanted = {k.key for k in KERNELS.values() if wanted(k)}
     assert wanted and wanted != set(KERNELS)
     assert {at[0] for at in common.suite_calls()} == wanted

@@ -38,7 +38,7 @@ def keys_and_params(pattern, skip=None):
             if (pattern and not re.search(pattern, key)) or (skip and re.search(skip, key)):
                 continue
             try:
-                benchmarked(kernel, *combo)
+                benchmarked(kernel, *combo[:2])
             except NotImplementedError:
                 continue
             yield key, kernel, combo
