@@ -284,6 +284,13 @@ def test_without_valgrind_the_gate_cannot_compare_and_says_why(monkeypatch, tmp_
     assert "needs valgrind" in json.loads((tmp_path / "last.json").read_text())["message"]
 
 
+def test_a_report_with_nothing_counted_names_no_counted_code():
+    """A bisection's later runs time only wall-time benchmarks: no '(callgrind, ? code)' placeholder."""
+    assert gate.decided({"metrics": {"k:ufunc:10": gate.SECONDS}, "simd": []}) == "0 by instructions, 1 by wall time"
+    assert gate.decided({"metrics": {"k:cython:10": gate.INSTRUCTIONS}, "simd": ["AVX2"]}) == (
+        "1 by instructions (callgrind, AVX2 code), 0 by wall time")
+
+
 def test_the_trials_planted_work_runs_the_loop_once_more_over_a_share_before_its_own_pass():
     """gate_trial --work: the compiled loop's body once more over its first 3%, then the loop as it was."""
     from tools import gate_trial

@@ -330,7 +330,7 @@ def run_gate(baseline, candidate, bench, rounds, threshold, alpha, log=print, co
 def decided(result):
     """'N by instructions (callgrind, AVX2 code), M by wall time': which metric decided how many verdicts."""
     metrics = list(result.get("metrics", {}).values())
-    simd = f" (callgrind, {'/'.join(result.get('simd') or ['?'])} code)"
+    simd = f" (callgrind, {'/'.join(result['simd'])} code)" if result.get("simd") else ""  # nothing counted: none
     return ", ".join(f"{metrics.count(m)} by {m}{simd if m == INSTRUCTIONS else ''}" for m in (INSTRUCTIONS, SECONDS))
 
 
