@@ -30,6 +30,7 @@ import json
 import math
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,14 @@ def calibrate(fn, args, seconds):
     return max(1, math.ceil(seconds / max(elapsed, 1e-9))), elapsed
 
 
+def timed(fn, args, number):
+    """Seconds per call of fn(*args) over ``number`` calls in a row: one sample."""
+    begin = time.perf_counter()
+    for _ in range(number):
+        fn(*args)
+    return (time.perf_counter() - begin) / number
+
+
 def interleaved_samples(calls, window=None, min_samples=None, seconds=None):
     """{key: [seconds per call, one per sample]} for ``calls`` = {key: (fn, args)}.
 
@@ -127,11 +136,7 @@ def interleaved_samples(calls, window=None, min_samples=None, seconds=None):
         start = time.perf_counter()
         while calls and (min(map(len, out.values())) < min_samples or time.perf_counter() - start < window):
             for key, (fn, args) in calls.items():
-                number = numbers[key]
-                begin = time.perf_counter()
-                for _ in range(number):
-                    fn(*args)
-                out[key].append((time.perf_counter() - begin) / number)
+                out[key].append(timed(fn, args, numbers[key]))
     finally:
         if enabled:
             gc.enable()
@@ -255,10 +260,13 @@ def prepared(kernel_key, variant, n, order="C"):
     return fn, args
 
 
-def kernel_calls(kernel):
-    """{asv parameter tuple: prepared (fn, args)} for every benchmarked point of the grid this run times."""
+def kernel_calls(kernel, skip=frozenset()):
+    """{asv parameter tuple: prepared (fn, args)} for every benchmarked point of the grid this run times,
+    but those whose (kernel key, *asv parameters) are in ``skip``."""
     calls = {}
     for combo in by_size(run_grid(kernel)[0]):
+        if (kernel.key, *combo) in skip:
+            continue
         try:
             calls[combo] = prepared(kernel.key, *combo)
         except NotImplementedError:
@@ -271,17 +279,17 @@ def point(kernel, variant, n):
     return (kernel.key, variant, n) + (("C",) if len(kernel.orders) > 1 else ())
 
 
-def suite_calls():
+def suite_calls(skip=()):
     """{(kernel key, *asv parameters): (fn, args)}: every point of every kernel's grid, plus every
     variant at its kernel's headline size (where the speedups are taken; a reference loop is timed
-    there even above its max_n). Variants this NumPy lacks are left out."""
-    calls = {}
+    there even above its max_n), but the points in ``skip``. Variants this NumPy lacks are left out."""
+    calls, skip = {}, {tuple(key) for key in skip}
     with sharing_inputs():
         for kernel in KERNELS.values():
-            calls.update(((kernel.key, *combo), call) for combo, call in kernel_calls(kernel).items())
+            calls.update(((kernel.key, *combo), call) for combo, call in kernel_calls(kernel, skip).items())
             for variant, v in kernel.variants.items():
                 at = point(kernel, variant, kernel.headline_n)
-                if at not in calls and v.unavailable is None and unselected(kernel) is None:
+                if at not in calls and at not in skip and v.unavailable is None and unselected(kernel) is None:
                     calls[at] = build(kernel, variant, kernel.headline_n, *at[3:])
     return calls
 
@@ -295,7 +303,7 @@ def moved_bytes(calls):
 _CHILD = """import json, sys
 sys.path.append({root!r})  # after site-packages: npopt is the environment's build, benchmarks/ this suite
 from benchmarks.common import best_seconds, moved_bytes, suite_calls
-calls = suite_calls()
+calls = suite_calls(skip={skip!r})
 best = best_seconds(calls, window={window!r}, min_samples={min_samples!r})
 with open({out!r}, "w") as f:
     json.dump({{"seconds": [[list(key), seconds] for key, seconds in best.items()],
@@ -303,28 +311,63 @@ with open({out!r}, "w") as f:
 """
 
 
-def measure_suite(processes=None, window=None, min_samples=None):
-    """({(kernel key, *asv parameters): best seconds}, {point: ``moved_bytes``}): the minimum over
+def measure_suite(processes=None, window=None, min_samples=None, skip=()):
+    """({(kernel key, *asv parameters): [best seconds of each process]}, {point: ``moved_bytes``}):
     ``processes`` fresh processes (PROCESSES, or one in a headline-only run), one after another,
-    each timing every point of ``suite_calls`` over ``window``.
+    each timing every point of ``suite_calls`` but those in ``skip`` over ``window``.
 
     Several processes, because a process can be slow for its whole life (where its large arrays
     landed, whether it got huge pages) and because the host's slow phases can outlast one window.
+    The points every environment shares are measured across the environments at once instead
+    (``interleaved``, docs/measurement.md); this measures the rest.
     """
-    best, moved = {}, {}
+    samples, moved = {}, {}
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "best.json")
         code = _CHILD.format(root=root, out=out, window=WINDOW_SECONDS if window is None else window,
-                             min_samples=MIN_SAMPLES if min_samples is None else min_samples)
+                             min_samples=MIN_SAMPLES if min_samples is None else min_samples,
+                             skip=sorted(skip))
         for _ in range(processes or (1 if headline_only() else PROCESSES)):
             subprocess.run([sys.executable, "-c", code], check=True)
             with open(out) as f:
                 report = json.load(f)
             for key, seconds in report["seconds"]:
-                best[tuple(key)] = min(seconds, best.get(tuple(key), math.inf))
+                samples.setdefault(tuple(key), []).append(seconds)
             moved.update((tuple(key), n) for key, n in report["bytes_moved"])
-    return best, moved
+    return samples, moved
+
+
+SAMPLES = "NPOPT_SAMPLES"  # a folder of interleaved samples, one file per asv environment (tools/matrix.py)
+
+
+def interleaved():
+    """({point: [seconds per round]}, {point: bytes moved}) that tools/matrix.py measured for this asv
+    environment (asv names it in ASV_ENV_NAME) at this commit, or ({}, {}) when none was.
+
+    Those points were timed in every environment of the matrix at once, round after round, so that
+    a slow phase of the host hits every environment alike (docs/measurement.md)."""
+    folder, env, commit = os.environ.get(SAMPLES), os.environ.get("ASV_ENV_NAME"), os.environ.get("ASV_COMMIT")
+    path = folder and env and os.path.join(folder, f"{env}.json")
+    if not path or not os.path.exists(path):
+        return {}, {}
+    with open(path) as f:
+        stored = json.load(f)
+    if commit and stored["commit"] != commit:
+        return {}, {}
+    return ({tuple(key): seconds for key, seconds in stored["samples"]},
+            {tuple(key): moved for key, moved in stored["bytes_moved"]})
+
+
+def measure_samples():
+    """({point: [seconds]}, {point: bytes moved}): this environment's interleaved samples (``interleaved``),
+    and the points they lack measured here (``measure_suite``); a headline-only run with interleaved
+    samples has nothing left to measure."""
+    samples, moved = interleaved()
+    if not (samples and headline_only()):
+        more, more_moved = measure_suite(skip={key for key in samples})
+        samples, moved = {**more, **samples}, {**more_moved, **moved}
+    return samples, moved
 
 
 def measure_cost():
@@ -339,22 +382,30 @@ def measure_cost():
         return str(exc)
 
 
-class Measured(dict):
-    """{(kernel key, *asv parameters): best seconds} from ``measure_suite``, the bytes its memory-bound
-    points move in ``moved``, and the suite's counts in ``cost`` (``measure_cost``)."""
+def reported(samples):
+    """What a ``track_`` figure returns for asv: a lone value, or, from several samples, asv's timing
+    result form ({"samples", "number"}), from which asv stores the median, its 99% interval and the
+    quartiles (``asv_runner.statistics.compute_stats``) and, with --record-samples, the samples."""
+    return samples[0] if len(samples) == 1 else {"samples": list(samples), "number": 1}
 
-    def __init__(self, seconds, moved, cost):
-        super().__init__(seconds)
-        self.moved, self.cost = moved, cost
+
+class Measured(dict):
+    """{(kernel key, *asv parameters): median seconds} of the suite's samples, the samples themselves in
+    ``samples`` (one per round or measuring process), the bytes its memory-bound points move in
+    ``moved``, and the suite's counts in ``cost`` (``measure_cost``)."""
+
+    def __init__(self, samples, moved, cost):
+        super().__init__((key, statistics.median(taken)) for key, taken in samples.items())
+        self.samples, self.moved, self.cost = samples, moved, cost
 
 
 class SuiteMeasurement:
     """The one measurement every timed and counted class reads: asv runs this ``setup_cache`` once per
     environment (the classes share it because they share this function) and hands each figure's
-    process its ``Measured``: every point's best seconds and bytes moved, and the counts."""
+    process its ``Measured``: every point's samples and bytes moved, and the counts."""
 
     def setup_cache(self):
-        return Measured(*measure_suite(), measure_cost())
+        return Measured(*measure_samples(), measure_cost())
 
     setup_cache.timeout = 1800
 
@@ -393,9 +444,10 @@ class KernelBenchmark(SuiteMeasurement, abc.ABC):
     def setup(self, best, variant, n, *order):
         benchmarked(self.kernel, variant, n)
 
-    def track_seconds(self, best, *params):
-        """Seconds per call of the variant: its best calibrated sample (see the module docstring)."""
-        return best[(self.kernel.key, *params)]
+    def track_seconds(self, measured, *params):
+        """Seconds per call of the variant: its samples, each the best calibrated sample of a round or
+        process (see the module docstring); asv keeps their median and interval."""
+        return reported(measured.samples[(self.kernel.key, *params)])
 
     track_seconds.unit = "seconds"
 
@@ -435,6 +487,12 @@ class AllocationBenchmark(KernelBenchmark):
     track_allocated_bytes.unit = "bytes"
 
 
+def speedups(samples, kernel, variant):
+    """[reference seconds / variant seconds] at the kernel's headline size, sample by sample."""
+    reference, taken = (samples[point(kernel, v, kernel.headline_n)] for v in (kernel.reference, variant))
+    return [r / t for r, t in zip(reference, taken)]
+
+
 def variant_pairs(technique, skip=()):
     """'kernel:variant' for every non-reference variant of a technique's kernels."""
     return [f"{k.key}:{name}" for k in KERNELS.values() if k.technique == technique
@@ -467,8 +525,10 @@ class SpeedupBenchmark(SuiteMeasurement, abc.ABC):
         if reason is not None:
             raise NotImplementedError(reason)
 
-    def track_speedup(self, best, pair):
+    def track_speedup(self, measured, pair):
+        """Reference seconds / variant seconds, one ratio per round (or process): both were timed within
+        the same visit of the kernel, so a slow phase of the host hits both alike."""
         kernel, variant = KERNELS[pair.split(":")[0]], pair.split(":")[1]
-        return best[point(kernel, kernel.reference, kernel.headline_n)] / best[point(kernel, variant, kernel.headline_n)]
+        return reported(speedups(measured.samples, kernel, variant))
 
     track_speedup.unit = "x"

@@ -52,6 +52,10 @@ class Variant:
     naming the release it needs, asv shows it as n/a and pytest skips it with
     that reason.
 
+    ``canary`` marks a variant that calls no NumPy code in its timed region (a built-in loop over a
+    list): no NumPy release can change its time, so its spread across the environments of one run
+    is that run's measured noise floor (docs/measurement.md).
+
     ``threads`` (2) marks a variant that runs that many threads by design: in a process that may
     run on fewer CPUs (its affinity mask, as ``taskset`` or asv's ``--cpu-affinity`` set it) the
     threads would share a core, so the variant is ``unavailable`` there, with that reason.
@@ -66,6 +70,7 @@ class Variant:
     result_dtype: np.dtype | None = None
     numpy_min: str | None = None
     threads: int = 1
+    canary: bool = False
 
     @property
     def unavailable(self) -> str | None:
@@ -140,7 +145,7 @@ class Kernel:
         return f"{self.technique}.{self.name}"
 
     def variant(self, name, *, reference=False, prepare=_unchanged, max_n=None, bytes_moved=None,
-                mutates=(), result_dtype=None, numpy_min=None, threads=1, validate=None):
+                mutates=(), result_dtype=None, numpy_min=None, threads=1, validate=None, canary=False):
         """Register the decorated function as variant ``name``.
 
         The function is wrapped so that every call validates its arguments
@@ -177,7 +182,7 @@ class Kernel:
                 raise ValueError(f"{self.key} already has a variant {name!r}")
             dtype = None if result_dtype is None else np.dtype(result_dtype)
             self.variants[name] = Variant(name, checked, prepare, max_n, bytes_moved, tuple(mutates), dtype,
-                                          numpy_min, threads)
+                                          numpy_min, threads, canary)
             if reference:
                 if self.reference is not None:
                     raise ValueError(f"{self.key} already has a reference")

@@ -63,7 +63,8 @@ TOTAL = kernel(
 )
 
 
-@TOTAL.variant("python_list", reference=True, prepare=_lists(_validate_vector), validate=_validate_list)
+@TOTAL.variant("python_list", reference=True, prepare=_lists(_validate_vector), validate=_validate_list,
+               canary=True)
 def total_python_list(x):
     """sum(x) over a list: the built-in's float loop, no per-call setup."""
     try:
@@ -108,7 +109,8 @@ DOT = kernel(
 )
 
 
-@DOT.variant("python_list", reference=True, prepare=_lists(_validate_pair), validate=_validate_list_pair)
+@DOT.variant("python_list", reference=True, prepare=_lists(_validate_pair), validate=_validate_list_pair,
+             canary=True)
 def dot_python_list(x, y):
     """sum(a * b for a, b in zip(x, y)): one interpreted multiply and add per element."""
     try:

@@ -126,8 +126,8 @@ def suite():
         patch.setattr(common, "calibrate", lambda fn, args, seconds: (1, 0.0))  # no calibration call
         calls = common.suite_calls()
         stand_in = {at: {"instructions": i + 1.0, "cycles": i + 2.0} for i, at in enumerate(cost.cost_points())}
-        return calls, common.Measured(common.best_seconds(calls, window=0, min_samples=1), common.moved_bytes(calls),
-                                      stand_in)
+        return calls, common.Measured(common.interleaved_samples(calls, window=0, min_samples=2),
+                                      common.moved_bytes(calls), stand_in)
 
 
 def test_the_measurement_times_every_registered_variant_at_every_point(suite):
@@ -192,13 +192,14 @@ def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, suite):
         if figure:
             assert value == counts[(instance.kernel.key, *params)][figure]
         if isinstance(instance, common.KernelBenchmark) and bench.name.endswith("track_seconds"):
-            assert value == best[(instance.kernel.key, *params)]
+            assert value == {"samples": best.samples[(instance.kernel.key, *params)], "number": 1}  # asv: median, interval
         if isinstance(instance, common.SpeedupBenchmark):
             kernel, variant = KERNELS[params[0].split(":")[0]], params[0].split(":")[1]
-            assert value == pytest.approx(best[common.point(kernel, kernel.reference, kernel.headline_n)]
-                                          / best[common.point(kernel, variant, kernel.headline_n)])
+            reference, timed = (best.samples[common.point(kernel, v, kernel.headline_n)] for v in (kernel.reference, variant))
+            assert value["samples"] == pytest.approx([r / t for r, t in zip(reference, timed)])  # round by round
         if bench.name.split(".")[-1].startswith("track_"):
-            assert np.isfinite(value) and value >= 0, (bench.name, params, value)
+            values = value["samples"] if isinstance(value, dict) else [value]
+            assert all(np.isfinite(v) and v >= 0 for v in values), (bench.name, params, value)
         bench.do_teardown()
         ran += 1
     assert ran, f"{bench.name} ran for no parameters"
@@ -208,7 +209,7 @@ def test_the_suite_is_measured_in_fresh_processes_and_keeps_each_points_best(sui
     """What asv's shared setup_cache returns: every point of the suite, from separate processes."""
     best, moved = common.measure_suite(processes=2, window=0, min_samples=1)
     assert set(best) == set(suite[0])
-    assert all(np.isfinite(v) and v > 0 for v in best.values())
+    assert all(len(taken) == 2 and all(np.isfinite(v) and v > 0 for v in taken) for taken in best.values())
     assert moved == suite[1].moved and moved and set(moved) < set(best)  # the bytes each memory-bound point moves
 
 

@@ -3,10 +3,11 @@ and no improvement is ever called a regression (here, on the overview, or on asv
 import json
 import re
 
+import numpy as np
 import pytest
 from asv import util
 
-from tools import change, overview
+from tools import change, overview, results
 from tools.results import CONF, Run
 
 SECONDS = "bench_vectorization.Add.track_seconds"
@@ -109,3 +110,52 @@ def test_the_simd_disabled_twin_follows_its_release_and_is_marked_against_it():
     assert versions == ["2.4.6", "2.5.5", "2.5.5 no SIMD"]
     (row,) = [r for r in rows if r["pair"] == "vectorization.add:ufunc"]
     assert row["marks"] == [None, None, change.SLOWER]
+
+
+def _rounds(ratio, n=8, noise=0.05, seed=0):
+    """Paired samples of one figure in two environments, round by round: every round's own speed (a slow
+    phase of the host hits both alike), times a ratio, times each sample's noise."""
+    rng = np.random.default_rng(seed)
+    phase = rng.choice([1.0, 1.6], n)  # the host's two speeds
+    before = phase * np.exp(rng.normal(0, noise, n))
+    return list(before), list(ratio * phase * np.exp(rng.normal(0, noise, n)))
+
+
+@pytest.mark.parametrize("ratio", [1.3, 1 / 1.3, 2.0])
+def test_a_paired_test_finds_a_real_change_through_the_hosts_slow_phases(ratio):
+    c = change.compare(*_rounds(ratio))
+    assert c.p < 1e-4 and c.low < ratio < c.high and c.ratio == pytest.approx(ratio, rel=0.1)
+    assert change.judge([SECONDS], [c]) == [change.SLOWER if ratio > 1 else change.FASTER]
+    assert change.judge([SPEEDUP], [c]) == [change.FASTER if ratio > 1 else change.SLOWER]
+
+
+def test_no_change_and_a_change_below_the_floor_are_not_marked():
+    same, small = change.compare(*_rounds(1.0)), change.compare(*_rounds(1.05, noise=0.005))
+    assert same.low < 1 < same.high
+    assert small.p < 1e-4  # significant, but below the effect-size floor
+    assert change.judge([SECONDS, SECONDS], [same, small]) == [None, None]
+
+
+def test_a_family_of_tests_is_adjusted_for_multiple_comparisons():
+    """One p-value of 0.004 passes LEVEL alone, not among 700 nulls (Benjamini-Hochberg)."""
+    lone = change.Comparison(1.5, 1.2, 1.8, 0.004)
+    nulls = [change.Comparison(1.0, 0.9, 1.1, p) for p in np.linspace(0.05, 1, 699)]
+    assert change.judge([SECONDS], [lone]) == [change.SLOWER]
+    assert change.judge([SECONDS] * 700, [lone] + nulls)[0] is None
+
+
+def test_too_few_samples_are_not_tested_and_unpaired_sets_use_welchs_test():
+    assert change.compare([1.0, 1.1], [2.0, 2.1]) is None
+    c = change.compare([1.0, 1.01, 0.99, 1.02], [2.0, 2.02, 1.98])
+    assert c.p < 0.001 and c.ratio == pytest.approx(2.0, rel=0.02)
+
+
+def test_sampling_stops_where_the_verdict_cannot_change():
+    assert change.decided(change.compare(*_rounds(2.0)))
+    assert change.decided(change.Comparison(1.0, 0.95, 1.05, 0.9))  # within the floor band
+    assert not change.decided(change.Comparison(1.1, 0.95, 1.3, 0.2))
+
+
+def test_twins_are_compared_with_their_release_line_and_lines_with_the_previous_line():
+    columns = [("2.3.5", False), ("2.4.6", False), ("2.4.6", True), ("2.5.5", False), ("2.5.5", True)]
+    assert results.baselines(columns) == [None, 0, 1, 1, 3]

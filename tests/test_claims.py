@@ -1,5 +1,8 @@
 """Release-note claims: the data file is complete and names registered figures, every verdict is
 reached on constructed stored results with the measured noise as the boundary, and the page renders."""
+import re
+
+import numpy as np
 import pytest
 
 from npopt.registry import KERNELS, release
@@ -145,3 +148,23 @@ def test_the_page_shows_every_verdict():
         assert f"claim {claims.css_class(verdict)}'" in text
     assert "https://github.com/numpy/numpy/pull/1" in text and "title='up to 9x'" in text
     assert "machine-x, commit 01234567" in text
+
+
+def _paired(factor, noise=0.03, n=8, seed=0):
+    """Round-paired samples of the claim's figure: 1.24.4 takes `factor` times as long as 1.25.2."""
+    rng = np.random.default_rng(seed)
+    phase = rng.choice([1.0, 1.5], n)
+    after = phase * np.exp(rng.normal(0, noise, n))
+    return {"1.24.4": list(factor * after * np.exp(rng.normal(0, noise, n))), "1.25.2": list(after)}
+
+
+@pytest.mark.parametrize("factor, verdict", [(9.5, claims.CONFIRMED), (4.0, claims.SMALLER),
+                                             (1.02, claims.NOT_REPRODUCED), (0.5, claims.NOT_REPRODUCED)])
+def test_a_sampled_claim_is_judged_by_the_test_and_its_interval(factor, verdict):
+    samples = _paired(factor)
+    runs = _runs({v: float(np.median(s)) for v, s in samples.items()}, samples)
+    (row,) = claims.evaluate_all([_claim()], runs)
+    assert row["verdict"] == verdict, row
+    low, high = row["interval"]
+    assert low <= row["factor"] <= high and low < factor * 1.1 and high > factor / 1.1
+    assert re.fullmatch(r"\d+\.\d\dx \[\d+\.\d\d-\d+\.\d\d\]", claims.factor_text(row["factor"], row["interval"]))

@@ -1,6 +1,11 @@
 """The overview page's charts are its rows: a chart per technique with results, a series per
 variant (kernel:variant) with the change marks, None (drawn as a gap) where a variant is n/a, and a
 log scale only when the speedups span more than LOG_SPAN."""
+import re
+
+import numpy as np
+import pytest
+
 from tools import change, overview
 from tools.results import Run
 
@@ -33,3 +38,38 @@ def test_the_change_marks_ride_on_the_points():
 def test_a_log_scale_only_when_the_speedups_span_more_than_log_span():
     (chart,) = _charts([0.5, 0.5, 0.5], [100.0, 100.0, 100.0])
     assert chart["log"] is True
+
+
+def _sampled(numpy, speedup, noise, seed, **twin):
+    """A Run whose speedup has 8 round-paired samples (round r: one phase of the host for every run)."""
+    rng = np.random.default_rng(seed)
+    phase = np.random.default_rng(99).choice([1.0, 0.7], 8)
+    taken = list(speedup * phase * np.exp(rng.normal(0, noise, 8)))
+    return Run(f"env-{numpy}-{sorted(twin)}", numpy, {SPEEDUP: {ADD: float(np.median(taken))}}, {SPEEDUP: {ADD: taken}},
+               intervals={SPEEDUP: {ADD: (min(taken), max(taken))}}, **twin)
+
+
+def test_sampled_cells_are_marked_by_the_test_and_the_controls_are_counted():
+    runs = [_sampled("2.3.5", 100, 0.03, 1), _sampled("2.4.6", 100, 0.03, 2),
+            _sampled("2.4.6", 100, 0.03, 3, aa_twin=True), _sampled("2.5.5", 150, 0.03, 4),
+            _sampled("2.5.5", 40, 0.03, 5, disabled_simd="X86_V3")]
+    versions, rows = overview.overview(runs)
+    (row,) = [r for r in rows if r["pair"] == ADD[0]]
+    assert versions == ["2.3.5", "2.4.6", "2.4.6 A/A", "2.5.5", "2.5.5 no SIMD"]
+    assert row["marks"] == [None, None, None, change.FASTER, change.SLOWER]  # 2.5.5 against 2.4.6, not its A/A twin
+    assert row["intervals"][1] == runs[1].intervals[SPEEDUP][ADD]
+    checks = overview.controls(runs, rows, versions)
+    assert checks["aa_twin"] == ["2.4.6 A/A"] and checks["aa_marks"] == 0 and checks["simd_twin"] == ["2.5.5 no SIMD"]
+    assert "A/A twin (2.4.6 A/A) 0 marks" in overview.controls_text(checks)
+    assert re.fullmatch(r"\d+(\.\d+)?x \[\d+(\.\d+)?-\d+(\.\d+)?\]", overview.cells(row)[1])
+
+
+def test_canaries_spread_and_coverage_are_taken_per_python():
+    name, params = "bench_small_arrays.Total.track_seconds", ("python_list", 10)
+    runs = [Run(f"virtualenv-py{py}-numpy{v}", v, {name: {params: s}}, {}, intervals={name: {params: span}})
+            for py, v, s, span in [("3.11", "2.3.5", 1.0, (0.9, 1.2)), ("3.11", "2.4.6", 1.1, (1.05, 1.15)),
+                                   ("3.12", "2.5.5", 3.0, (2.9, 3.1))]]
+    checks = overview.controls(runs, [], [r.label for r in runs])
+    (canary,) = [c for c in checks["canaries"] if c["figure"] == "small_arrays.total:python_list:10"]
+    assert canary == {"figure": "small_arrays.total:python_list:10", "python": "3.11", "spread": pytest.approx(1.1),
+                      "covered": 1, "environments": 2}

@@ -25,9 +25,10 @@ from asv import environment, util
 from asv.config import Config
 from packaging.version import Version
 
-from benchmarks.common import GRID, SELECT
+from benchmarks.common import GRID, SAMPLES, SELECT
+from tools import matrix
 from tools.machine import asv_machine_args, this_machine
-from tools.results import SIMD_SWITCH, machines as stored_machines
+from tools.results import AA_SWITCH, SIMD_SWITCH, machines as stored_machines
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "asv.conf.json")
@@ -36,6 +37,7 @@ ASV = [sys.executable, "-m", "asv"]
 # at a time). Creating one is mostly pip waiting on the package index and the disk, so more than the
 # 2 cores here (README "Time budget").
 BUILDS_AT_ONCE = max(4, os.cpu_count() or 1)
+BUILD_CHECK = r"^bench_simd\."  # the figure run while environments are built: what NumPy dispatches to
 
 
 def interpreter_env(pythons):
@@ -61,7 +63,7 @@ def runs_here(python, env):
 
 def environments(conf, env, numpy_versions=None):
     """(name, NumPy version) of each matrix environment this machine can build, newest NumPy last
-    (a SIMD-disabled twin just before its release: "the newest" is the NumPy as users get it).
+    (a twin just before its release line: "the newest" is the NumPy as users get it).
 
     Prints one line for each Python the matrix names that is not here.
     """
@@ -69,7 +71,7 @@ def environments(conf, env, numpy_versions=None):
     for python in sorted(missing):
         print(f"Python {python} is not on this machine: skipping its environments.")
     found = sorted(((e.name, e._requirements["numpy"]) for e in environment.get_environments(conf, None, verbose=False)
-                    if e._python not in missing), key=lambda nv: (Version(nv[1]), SIMD_SWITCH not in nv[0]))
+                    if e._python not in missing), key=lambda nv: (Version(nv[1]), SIMD_SWITCH not in nv[0] and AA_SWITCH not in nv[0]))
     if numpy_versions:
         unknown = set(numpy_versions) - {v for _, v in found}
         if unknown:
@@ -108,10 +110,20 @@ def register_machine(env, config=CONF):
 
 
 def run_options(machine):
-    """``asv run`` options every measuring run shares: this machine. The benchmarks are not pinned to
-    a core: the threads technique times two threads against one, and a process pinned to one core
-    cannot run two (README "Time budget")."""
-    return ["--show-stderr", "--machine", machine]
+    """``asv run`` options every measuring run shares: this machine, and the samples of each figure kept
+    (the change marks test them). The benchmarks are not pinned to a core: the threads technique
+    times two threads against one, and a process pinned to one core cannot run two."""
+    return ["--show-stderr", "--record-samples", "--machine", machine]
+
+
+def matrix_envs(conf, names):
+    """asv's environment objects of these names, in their order."""
+    found = {e.name: e for e in environment.get_environments(conf, None, verbose=False)}
+    return [found[name] for name in names]
+
+
+def head_commit():
+    return subprocess.check_output(["git", "rev-parse", "HEAD"], cwd=ROOT, text=True).strip()
 
 
 def selecting(bench, env):
@@ -203,11 +215,15 @@ def main(argv=None):
         status = asv("run", "--skip-existing", *run_options(machine),
                      *selection, *bench, revs, env=env, check=False)
     else:
-        status = 0
+        # environments created and npopt installed in each (with one cheap figure), then the points the
+        # matrix compares timed in every environment at once, then asv's figures read those samples
+        status = asv("run", "--parallel", str(BUILDS_AT_ONCE), *run_options(machine), *selection,
+                     "--bench", BUILD_CHECK, "HEAD^!", env=env, check=False)  # --parallel: builds only
+        samples = os.path.join(ROOT, ".asv", "samples", head_commit())
+        matrix.measure(matrix_envs(conf, [name for name, _ in envs]), env, samples, head_commit())
         for names, grid in time_budget(envs):
-            status = asv("run", "--parallel", str(BUILDS_AT_ONCE), *run_options(machine),
-                         *(a for name in names for a in ("-E", name)), *bench, "HEAD^!",
-                         env={**env, GRID: grid}, check=False) or status  # --parallel: builds only
+            status = asv("run", *run_options(machine), *(a for name in names for a in ("-E", name)), *bench,
+                         "HEAD^!", env={**env, GRID: grid, SAMPLES: samples}, check=False) or status
         subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--commit", "HEAD",
                         "--numpy", envs[-1][1]], cwd=ROOT, env=env)
     publish(machine, env)

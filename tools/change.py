@@ -1,7 +1,16 @@
 """The one place that decides "changed or noise" for a figure compared between two runs.
 
 Used by the overview (NumPy versions side by side), the claims and any page that marks a change.
-Two runs of one figure differ by noise alone up to the measured spread of its kind: the widest
+
+Figures with samples (``compare``, ``judge``): the samples of two environments measured in one run
+of tools/matrix.py were taken round by round, each round visiting every environment within
+seconds, so round r of one is paired with round r of the other. The test is a paired t-test on the
+logarithms (scipy.stats.ttest_rel; Welch's test where the rounds are not paired), its interval the
+ratio's 95% interval. A run's comparisons are one family: a change is marked only where the
+Benjamini-Hochberg adjusted p-value is at most LEVEL *and* the ratio is beyond FLOOR, the effect
+size below which nothing is marked (docs/measurement.md). No noise file is needed.
+
+Figures without samples (results stored before samples were kept): two runs of one figure differ by noise alone up to the measured spread of its kind: the widest
 max/min that any figure of that kind (seconds, speedups, shares of the triad) showed over repeated
 runs of one commit on one machine (``make repeat`` stores every figure's spread in
 noise/<machine>.json). The widest of the kind, not the figure's own: five runs are too few to
@@ -11,12 +20,21 @@ runs kept per-process samples, no sample of one run lies within the range of the
 never measured on the machine is compared with UNMEASURED_SPREAD.
 """
 import json
+import math
 import os
+from typing import NamedTuple
+
+import numpy as np
+from scipy import stats
 
 from tools.results import ROOT
 
 NOISE_DIR = os.path.join(ROOT, "noise")
 UNMEASURED_SPREAD = 1.25
+FLOOR = 1.10  # no change smaller than 10% is marked, however significant
+LEVEL = 0.01  # the false discovery rate allowed over one run's marks
+CONFIDENCE = 0.95  # of the ratio's interval
+MIN_SAMPLES = 3  # fewer, and a figure is judged by the band instead
 SLOWER, FASTER = "slower", "faster"
 HIGHER_IS_BETTER = ("track_speedup", "track_percent_of_triad")
 
@@ -72,3 +90,58 @@ def change(benchmark, before, after, spread=None, before_samples=None, after_sam
             return None  # the two runs' samples overlap: not beyond their own noise
     grew = ratio > 1
     return FASTER if grew == higher_is_better(benchmark) else SLOWER
+
+
+class Comparison(NamedTuple):
+    """``after`` against ``before``: the ratio after / before (the geometric mean of the paired ratios),
+    its CONFIDENCE interval and the test's two-sided p-value."""
+
+    ratio: float
+    low: float
+    high: float
+    p: float
+
+
+def compare(before, after):
+    """The Comparison of two figures' samples, or None with fewer than MIN_SAMPLES in either.
+
+    Paired by position (round r with round r) when both have as many samples, as tools/matrix.py
+    takes them; otherwise Welch's test on the two sets.
+    """
+    if min(len(before or ()), len(after or ())) < MIN_SAMPLES:
+        return None
+    b, a = np.log(before), np.log(after)
+    paired = len(a) == len(b)
+    d = a - b if paired else None
+    if paired and np.ptp(d) == 0:  # identical ratios in every round (counts): exact
+        ratio = math.exp(d[0])
+        return Comparison(ratio, ratio, ratio, 0.0 if d[0] else 1.0)
+    test = stats.ttest_rel(a, b) if paired else stats.ttest_ind(a, b, equal_var=False)
+    interval = test.confidence_interval(CONFIDENCE)
+    mean = d.mean() if paired else a.mean() - b.mean()
+    return Comparison(math.exp(mean), math.exp(interval.low), math.exp(interval.high), float(test.pvalue))
+
+
+def adjusted(ps):
+    """Benjamini-Hochberg adjusted p-values of one family (scipy.stats.false_discovery_control)."""
+    return list(stats.false_discovery_control(ps)) if ps else []
+
+
+def judge(benchmarks, comparisons):
+    """SLOWER, FASTER or None for each (benchmark, Comparison or None), as one family: marked where the
+    adjusted p-value is at most LEVEL and the ratio beyond FLOOR."""
+    tested = [i for i, c in enumerate(comparisons) if c is not None]
+    qs = dict(zip(tested, adjusted([comparisons[i].p for i in tested])))
+    out = []
+    for i, (benchmark, c) in enumerate(zip(benchmarks, comparisons)):
+        if c is None or qs[i] > LEVEL or max(c.ratio, 1 / c.ratio) < FLOOR:
+            out.append(None)
+        else:
+            out.append(FASTER if (c.ratio > 1) == higher_is_better(benchmark) else SLOWER)
+    return out
+
+
+def decided(c):
+    """Whether more samples could change the verdict on Comparison c: no, once it is clearly significant
+    or its interval lies within the FLOOR band (tools/matrix.py spends rounds on the undecided)."""
+    return c is None or c.p < LEVEL / 100 or (1 / FLOOR < c.low and c.high < FLOOR)

@@ -4,12 +4,18 @@ claims/numpy_release_notes.toml lists the claims, each with the npopt figure tha
 variant's ``track_seconds``). For one commit this reads the stored results (tools/results.py; it
 never runs anything) and compares the figure in the newest stored NumPy release older than the
 claim's with the figure in the claim's release, or the nearest stored release after it:
-measured factor = seconds before / seconds after. The verdict, with tools/change.py deciding
-"changed or noise" with the measured noise of seconds on this machine (its band B):
+measured factor = seconds before / seconds after, with its 95% interval. Where both figures have
+samples (tools/matrix.py measured them in the same run), tools/change.py tests them, the claims
+being one family:
 
-  confirmed                       faster beyond the noise, and measured factor x B >= claimed factor
-  smaller                         faster beyond the noise, but short of the claim even allowing B
-  not reproduced                  no change beyond the noise, or slower
+  confirmed                       faster by the test, and the interval reaches the claimed factor
+  smaller                         faster by the test, but the whole interval is short of the claim
+  not reproduced                  not faster by the test (or faster by less than FLOOR)
+
+Results stored without samples are judged by the measured noise of seconds on the machine (band B):
+confirmed where faster beyond B and factor x B >= the claim, smaller where faster but short of it.
+The other verdicts:
+
   not applicable on this machine  the claim needs a CPU feature this machine lacks (named)
   not measured                    a release, the kernel or the figure is not stored (said which)
 
@@ -23,9 +29,10 @@ import sys
 from benchmarks.bench_simd import cpu_features
 from benchmarks.common import benchmark_name, load_claims, point
 from npopt.registry import KERNELS, release
-from tools.change import FASTER, UNMEASURED_SPREAD, change, noise
+from tools.change import FASTER, FLOOR, LEVEL, UNMEASURED_SPREAD, adjusted, change, compare, noise
+from tools import overview
 from tools.machine import this_machine
-from tools.results import in_release_order, latest_commit, load
+from tools.results import in_release_order, latest_commit, load, python_of
 from tools.summary import table
 
 FIGURE = "track_seconds"
@@ -51,12 +58,6 @@ def compared(claim_release, runs):
     return (before[-1] if before else None), (after[0] if after else None)
 
 
-def _python(run):
-    """The Python version in an asv environment name ('virtualenv-py3.12-...'), or None."""
-    found = re.search(r"-py(\d+\.\d+)", run.env_name)
-    return found and found.group(1)
-
-
 def _params(params):
     return "(" + ", ".join(map(str, params)) + ")"
 
@@ -67,7 +68,7 @@ def evaluate(claim, runs, band=None, features=frozenset()):
     band: the measured noise of seconds on the machine (tools/change.py noise()); None if unmeasured.
     features: the machine's CPU features, as NumPy names them (benchmarks/bench_simd.py cpu_features()).
     """
-    result = {"claim": claim, "figure": "", "compared": "", "factor": None}
+    result = {"claim": claim, "figure": "", "compared": "", "factor": None, "interval": None}
 
     def judged(verdict, reason):
         return {**result, "verdict": verdict, "reason": reason}
@@ -84,12 +85,16 @@ def evaluate(claim, runs, band=None, features=frozenset()):
         side = "older than" if before is None else "at or after"
         return judged(NOT_MEASURED, f"no stored NumPy release {side} {claim['release']}")
     result["compared"] = f"{before.numpy} -> {after.numpy}" + (
-        "" if _python(before) == _python(after) else f" (Python {_python(before)} -> {_python(after)})")
+        "" if python_of(before) == python_of(after) else f" (Python {python_of(before)} -> {python_of(after)})")
     old, new = (run.values.get(name, {}).get(params) for run in (before, after))
+    result["samples"] = min(len(run.samples.get(name, {}).get(params) or [0]) for run in (before, after))
     for run, value in ((before, old), (after, new)):
         if value is None:
             return judged(NOT_MEASURED, f"{result['figure']} is not stored for NumPy {run.numpy}")
     result["factor"] = factor = old / new
+    c = compare(*(run.samples.get(name, {}).get(params) for run in (before, after)))
+    if c is not None:
+        return sampled(result, c, LEVEL)
     spread = band or UNMEASURED_SPREAD
     mark = change(name, old, new, spread, *(run.samples.get(name, {}).get(params) for run in (before, after)))
     if mark != FASTER:
@@ -100,24 +105,53 @@ def evaluate(claim, runs, band=None, features=frozenset()):
     return judged(SMALLER, f"faster, but short of {claim['factor']:g}x even allowing the noise (x{spread:.2f})")
 
 
-def factor_text(value):
-    return "-" if value is None else f"{value:.2f}x"
+def sampled(result, c, level, adjusted_p=None):
+    """The verdict on a claim from the Comparison c of its figure's samples (after against before): the
+    measured factor is before / after with its interval; confirmed where it is faster by the test (p, or
+    the family's adjusted p, at most level, and beyond FLOOR) and the interval reaches the claimed
+    factor, smaller where the whole interval falls short of it."""
+    claimed, q = result["claim"]["factor"], c.p if adjusted_p is None else adjusted_p
+    result = {**result, "factor": 1 / c.ratio, "interval": (1 / c.high, 1 / c.low), "comparison": c}
+    if q > level or 1 / c.ratio < FLOOR:
+        verdict = (NOT_REPRODUCED, f"not faster by the test on {result['samples']} samples (p={q:.2g})")
+    elif 1 / c.low >= claimed:
+        verdict = (CONFIRMED, f"faster (p={q:.2g}); the interval reaches {claimed:g}x")
+    else:
+        verdict = (SMALLER, f"faster (p={q:.2g}), but the whole interval is short of {claimed:g}x")
+    return {**result, "verdict": verdict[0], "reason": verdict[1]}
+
+
+def evaluate_all(claims, runs, band=None, features=frozenset()):
+    """``evaluate`` for every claim, the sampled ones judged as one family (Benjamini-Hochberg adjusted
+    p-values, tools/change.py)."""
+    rows = [evaluate(claim, runs, band, features) for claim in claims]
+    tested = [i for i, r in enumerate(rows) if "comparison" in r]
+    for i, q in zip(tested, adjusted([rows[i]["comparison"].p for i in tested])):
+        rows[i] = sampled(rows[i], rows[i]["comparison"], LEVEL, q)
+    return rows
+
+
+def factor_text(value, interval=None):
+    if value is None:
+        return "-"
+    return f"{value:.2f}x" + (f" [{interval[0]:.2f}-{interval[1]:.2f}]" if interval else "")
 
 
 def print_table(rows, header):
     print(header)
     print(table(("release", "PR", "claim", "claimed", "figure", "NumPy compared", "measured", "verdict", "why"),
                 [(r["claim"]["release"], f"gh-{r['claim']['pr']}", r["claim"]["what"], f"{r['claim']['factor']:g}x",
-                  r["figure"] or r["claim"]["kernel"], r["compared"] or "-", factor_text(r["factor"]), r["verdict"],
+                  r["figure"] or r["claim"]["kernel"], r["compared"] or "-", factor_text(r["factor"], r["interval"]), r["verdict"],
                   r["reason"]) for r in rows]))
-    print("  (measured = seconds in the NumPy before / seconds in the NumPy of the claim, from the stored results)")
+    print("  (measured = seconds in the NumPy before / seconds in the NumPy of the claim, from the stored results,"
+          " with its 95% interval where both have samples)")
 
 
 def css_class(verdict):
     return "verdict-" + re.sub(r"[^a-z]+", "-", verdict)
 
 
-def page(machine, commit, rows):
+def page(machine, commit, rows, checks=None):
     """A self-contained page (inline style, no scripts), one row per claim, as a string."""
     e = html.escape
     parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>npopt: NumPy release-note claims</title>",
@@ -131,9 +165,11 @@ def page(machine, commit, rows):
              f"{e(commit[:8]) if commit else 'none stored'}. Each claim is quoted from NumPy's release notes "
              "(hover over it); measured = the figure's seconds in the newest stored NumPy release before the "
              "claim's / its seconds in the claim's release (or the nearest stored one after it). Confirmed: "
-             "faster beyond this machine's measured noise for seconds and within that noise of the claimed "
-             "factor; smaller: faster, but short of it; not reproduced: no change beyond the noise, or slower "
-             "(README: How a figure is measured).</p>",
+             "faster by a test on the run's own samples, and the measured factor's 95% interval reaches the "
+             "claimed factor; smaller: faster, but the whole interval is short of it; not reproduced: not "
+             "faster by the test "
+             "(docs/measurement.md).</p>",
+             f"<p class='controls'>{e(overview.controls_text(checks))}</p>" if checks else "",
              "<table><tr><th>release</th><th>PR</th><th>claim</th><th>claimed</th><th>needs</th><th>figure</th>"
              "<th>NumPy compared</th><th>measured</th><th>verdict</th></tr>"]
     for r in rows:
@@ -143,7 +179,7 @@ def page(machine, commit, rows):
                      f"<td><a href='{PULL.format(c['pr'])}'>gh-{c['pr']}</a></td>"
                      f"<td title='{e(c['wording'])}'>{e(c['what'])}{note}</td><td class='num'>{c['factor']:g}x</td>"
                      f"<td>{e(', '.join(c['needs']) or '-')}</td><td>{e(r['figure'] or c['kernel'])}</td>"
-                     f"<td>{e(r['compared'] or '-')}</td><td class='num'>{factor_text(r['factor'])}</td>"
+                     f"<td>{e(r['compared'] or '-')}</td><td class='num'>{factor_text(r['factor'], r['interval'])}</td>"
                      f"<td>{e(r['verdict'])}<div class='note'>{e(r['reason'])}</div></td></tr>")
     return "\n".join(parts + ["</table></body></html>"])
 
@@ -157,12 +193,15 @@ def main(argv=None):
     commit = latest_commit(machine, args.commit, widest=True)
     runs = load(commit, machine) if commit else []
     band, features = noise(machine).get(FIGURE), cpu_features()
-    rows = [evaluate(claim, runs, band, features) for claim in load_claims()]
+    rows = evaluate_all(load_claims(), runs, band, features)
+    checks = overview.controls(runs, *reversed(overview.overview(runs))) if runs else None
     at = commit[:8] if commit else "none stored"
     print_table(rows, f"\n== NumPy release-note claims: machine {machine}, commit {at}")
+    if checks:
+        print("  " + overview.controls_text(checks))
     if args.html:
         with open(args.html, "w") as f:
-            f.write(page(machine, commit, rows))
+            f.write(page(machine, commit, rows, checks))
     return 0
 
 

@@ -1,6 +1,7 @@
 // The charts of overview.html (tools/overview.py): one flot chart per technique from the page's
 // #chart-data, a line per variant over the NumPy releases, a gap where a variant is n/a, and a
-// triangle on each point that tools/change.py marks faster (green, up) or slower (red, down).
+// triangle on each point that tools/change.py marks faster (green, up) or slower (red, down), and an
+// error bar over each point's 99% interval where it has one.
 (function () {
   "use strict";
   if (!window.jQuery || !jQuery.plot) return;  // the vendored scripts are missing: the tables remain
@@ -33,6 +34,17 @@
   function drawMarks(plot, ctx) {
     var offset = plot.getPlotOffset();
     plot.getData().forEach(function (s) {
+      s.intervals.forEach(function (span, i) {
+        if (!span || s.data[i][1] == null) return;
+        var x = offset.left + s.xaxis.p2c(i);
+        ctx.beginPath();
+        ctx.moveTo(x, offset.top + s.yaxis.p2c(span[0]));
+        ctx.lineTo(x, offset.top + s.yaxis.p2c(span[1]));
+        ctx.strokeStyle = s.color;
+        ctx.lineWidth = 2;
+        ctx.stroke();
+        ctx.lineWidth = 1;
+      });
       s.marks.forEach(function (mark, i) {
         if (!mark || s.data[i][1] == null) return;
         var x = offset.left + s.xaxis.p2c(i), y = offset.top + s.yaxis.p2c(s.data[i][1]), up = MARK[mark].up;
@@ -53,8 +65,10 @@
     return function (event, pos, item) {
       if (!item) return tip.hide();
       var s = item.series, i = item.dataIndex, mark = s.marks[i];
-      tip.text(s.name + ", numpy " + versions[i] + ": " + s.data[i][1].toFixed(1) + "x" +
-               (mark ? " " + MARK[mark].symbol + " " + mark + " than on the previous NumPy, beyond the noise" : ""))
+      var span = s.intervals[i];
+      tip.text(s.name + ", numpy " + versions[i] + ": " + s.data[i][1].toPrecision(3) + "x" +
+               (span ? " [" + span[0].toPrecision(3) + "-" + span[1].toPrecision(3) + "]" : "") +
+               (mark ? " " + MARK[mark].symbol + " " + mark + " than the column it is compared with" : ""))
         .css({left: pos.pageX + 12, top: pos.pageY + 12}).show();
     };
   }
@@ -68,7 +82,7 @@
         $("<figcaption>").text(chart.technique + (chart.log ? " (log scale)" : "")).appendTo(figure);
         var placeholder = $("<div class='plot'>").appendTo(figure);
         var series = chart.series.map(function (s) {
-          return {name: s.label, label: legend(s, section.numpy), marks: s.marks,
+          return {name: s.label, label: legend(s, section.numpy), marks: s.marks, intervals: s.intervals,
                   data: s.speedups.map(function (v, i) { return [i, v]; })};
         });
         $.plot(placeholder, series, {

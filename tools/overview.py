@@ -20,10 +20,11 @@ from urllib.parse import quote
 
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
-from tools.change import FASTER, SLOWER, change, kind, noise
+from benchmarks.common import benchmark_name, point
+from tools.change import FASTER, SLOWER, change, compare, judge, kind, noise
 from tools.machine import this_machine
 from tools.offline_assets import FLOT_JS, JQUERY_JS
-from tools.results import in_release_order, latest_commit, load
+from tools.results import baselines, in_release_order, latest_commit, load, python_of
 from tools.summary import table
 
 SPEEDUP = "bench_{technique}.Speedup.track_speedup"
@@ -33,14 +34,18 @@ CHART_JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "overview.js
 
 
 def overview(runs, bands=None):
-    """(numpy versions, rows): a row per non-reference variant, speedups in NumPy-version order.
+    """(numpy versions, rows): a row per non-reference variant, speedups (with asv's intervals) in
+    NumPy-version order, and each cell's change mark against the column it is compared with
+    (``results.baselines``: a twin with its release line, a release line with the previous one).
 
-    bands: {kind of figure: measured spread} of this machine (tools/change.py), for the change marks.
+    Cells with samples are judged as one family (tools/change.py ``judge``); cells without, by the
+    band of bands: {kind of figure: measured spread} (tools/change.py ``change``).
     """
     bands = bands or {}
     by_numpy = in_release_order(runs)
     versions = [run.label for run in by_numpy]
-    rows = []
+    against = baselines([(run.numpy, run.twin) for run in by_numpy])
+    rows, tested = [], []
     for technique in TECHNIQUES:
         for kernel in (k for k in KERNELS.values() if k.technique == technique):
             for variant in kernel.variants:
@@ -50,19 +55,69 @@ def overview(runs, bands=None):
                 name = SPEEDUP.format(technique=technique)
                 cells = [run.values.get(name, {}).get((pair,)) for run in by_numpy]
                 samples = [run.samples.get(name, {}).get((pair,)) for run in by_numpy]
-                rows.append({"technique": technique, "kernel": kernel.name, "variant": variant,
-                             "reference": kernel.reference, "benchmark": name, "pair": pair, "speedups": cells,
-                             "marks": marks(name, cells, samples, bands.get(kind(name)))})
+                row = {"technique": technique, "kernel": kernel.name, "variant": variant,
+                       "reference": kernel.reference, "benchmark": name, "pair": pair, "speedups": cells,
+                       "intervals": [run.intervals.get(name, {}).get((pair,)) for run in by_numpy],
+                       "marks": [None] * len(cells), "ratios": [None] * len(cells)}
+                for i, b in enumerate(against):
+                    if b is None or cells[i] is None or cells[b] is None:
+                        continue
+                    c = compare(samples[b], samples[i])
+                    if c is None:
+                        row["marks"][i] = change(name, cells[b], cells[i], bands.get(kind(name)), samples[b], samples[i])
+                    else:
+                        tested.append((row, i, c))
+                rows.append(row)
+    for (row, i, c), mark in zip(tested, judge([r["benchmark"] for r, _, _ in tested], [c for _, _, c in tested])):
+        row["marks"][i], row["ratios"][i] = mark, (c.ratio, c.low, c.high)
     return versions, rows
 
 
-def marks(benchmark, cells, samples, spread):
-    """Per cell: SLOWER, FASTER or None against the nearest earlier NumPy version that has a value."""
-    out, previous = [], None
-    for value, taken in zip(cells, samples):
-        out.append(change(benchmark, previous[0], value, spread, previous[1], taken) if previous else None)
-        previous = (value, taken) if value is not None else previous
+def controls(runs, rows, versions):
+    """The run's own controls: the marks its A/A twin got (there must be none), the SIMD-disabled twin's
+    marks on the SIMD sorts (they must be slower), and the canaries (``Variant.canary``: no NumPy
+    release can change them): the widest max/min of a canary's seconds across the environments of one
+    Python, and how many canary intervals cover that canary's value in every such environment."""
+    by_numpy = in_release_order(runs)
+    aa = [i for i, run in enumerate(by_numpy) if run.aa_twin]
+    simd = [i for i, run in enumerate(by_numpy) if run.disabled_simd]
+    sorts = [r for r in rows if r["technique"] == "sorting" and r["variant"].startswith("numpy_")]
+    out = {"aa_twin": [versions[i] for i in aa], "aa_marks": sum(1 for r in rows for i in aa if r["marks"][i]),
+           "simd_twin": [versions[i] for i in simd],
+           "simd_sorts_slower": sum(1 for r in sorts for i in simd if r["marks"][i] == SLOWER),
+           "simd_sorts": sum(1 for r in sorts for i in simd if r["speedups"][i] is not None), "canaries": []}
+    for kernel in KERNELS.values():
+        for variant, v in kernel.variants.items():
+            if not v.canary:
+                continue
+            name = benchmark_name(kernel)
+            for n in kernel.sizes:
+                params = point(kernel, variant, n)[1:]
+                by_python = {}
+                for run in by_numpy:
+                    if params in run.values.get(name, {}):
+                        by_python.setdefault(python_of(run), []).append(run)
+                for python, same in by_python.items():
+                    values = [run.values[name][params] for run in same]
+                    spans = [run.intervals.get(name, {}).get(params) for run in same]
+                    if len(values) < 2:
+                        continue
+                    covered = sum(1 for s in spans if s and s[0] <= min(values) and max(values) <= s[1])
+                    out["canaries"].append({"figure": f"{kernel.key}:{variant}:{n}", "python": python,
+                                            "spread": max(values) / min(values), "covered": covered,
+                                            "environments": len(values)})
+    out["canary_spread"] = max((c["spread"] for c in out["canaries"]), default=None)
+    out["canaries_covered"] = sum(c["covered"] == c["environments"] for c in out["canaries"])
     return out
+
+
+def controls_text(c):
+    """One paragraph on the run's controls."""
+    spread = "-" if c["canary_spread"] is None else f"{c['canary_spread']:.2f}"
+    return (f"controls: A/A twin ({', '.join(c['aa_twin']) or 'none'}) {c['aa_marks']} marks (must be 0); "
+            f"SIMD-disabled twin ({', '.join(c['simd_twin']) or 'none'}) marks {c['simd_sorts_slower']} of "
+            f"{c['simd_sorts']} SIMD sorts slower; canaries: widest spread across environments {spread}, "
+            f"{c['canaries_covered']} of {len(c['canaries'])} canary intervals cover every environment's value")
 
 
 def charts(rows):
@@ -70,7 +125,8 @@ def charts(rows):
     by_technique = {}
     for r in rows:
         by_technique.setdefault(r["technique"], []).append(
-            {"label": f"{r['kernel']}:{r['variant']}", "speedups": r["speedups"], "marks": r["marks"]})
+            {"label": f"{r['kernel']}:{r['variant']}", "speedups": r["speedups"], "marks": r["marks"],
+             "intervals": r["intervals"]})
     out = []
     for technique, series in by_technique.items():
         values = [v for s in series for v in s["speedups"] if v is not None]
@@ -79,26 +135,38 @@ def charts(rows):
     return out
 
 
-def cell_text(value, mark):
-    return "-" if value is None else f"{value:.1f}x" + MARKS[mark]
+def cell_text(value, mark, interval=None):
+    """'12.3x [11.8-12.9] ^': the speedup, asv's 99% interval where it has samples, and the mark."""
+    if value is None:
+        return "-"
+    span = f" [{interval[0]:.3g}-{interval[1]:.3g}]" if interval else ""
+    return f"{value:.3g}x{span}" + MARKS[mark]
 
 
-def print_table(versions, rows, header):
+def cells(row):
+    return [cell_text(v, m, i) for v, m, i in zip(row["speedups"], row["marks"], row["intervals"])]
+
+
+def print_table(versions, rows, header, checks=None):
     print(header)
-    body = [(r["technique"], r["kernel"], r["variant"],
-             *(cell_text(v, m) for v, m in zip(r["speedups"], r["marks"]))) for r in rows]
+    body = [(r["technique"], r["kernel"], r["variant"], *cells(r)) for r in rows]
     print(table(("technique", "kernel", "variant vs reference", *(f"numpy {v}" for v in versions)), body))
-    print("  (speedup = reference time / variant time at the kernel's headline size; "
-          "'v' slower / '^' faster than the previous NumPy version, beyond the measured noise)")
+    print("  (speedup = reference time / variant time at the kernel's headline size, the median of its samples "
+          "[asv's 99% interval]; 'v' slower / '^' faster than the column it is compared with (a twin: its "
+          "release line; a release: the previous one), by a test on the run's samples)")
+    if checks:
+        print("  " + controls_text(checks))
 
 
 def write_csv(path, versions, rows):
     with open(path, "w", newline="") as f:
         out = csv.writer(f)
-        out.writerow(["technique", "kernel", "variant", "reference", *(f"numpy {v}" for v in versions)])
+        out.writerow(["technique", "kernel", "variant", "reference",
+                      *(f"numpy {v}{part}" for v in versions for part in ("", " low", " high", " mark"))])
         for r in rows:
             out.writerow([r["technique"], r["kernel"], r["variant"], r["reference"],
-                          *("" if v is None else f"{v:.4g}" for v in r["speedups"])])
+                          *(x for v, i, m in zip(r["speedups"], r["intervals"], r["marks"])
+                            for x in ("" if v is None else f"{v:.4g}", *((f"{e:.4g}" for e in i) if i else ("", "")), m or ""))])
 
 
 def graph_link(row):
@@ -119,21 +187,24 @@ def write_html(path, sections):
              "</style></head><body>",
              "<h1>Speedup over the naive variant, per NumPy version</h1>",
              "<p><a href='index.html'>asv dashboard</a>. Each cell: reference time / variant time at the "
-             "kernel's headline size (best of calibrated samples). Red 'v' (&#9660; on the charts): slower, "
-             "green '^' (&#9650;): faster than on the previous NumPy version, beyond this figure's measured "
-             "noise (README: How a figure is measured). A gap in a line: the variant is n/a in that NumPy.</p>"]
+             "kernel's headline size: the median of its samples, with asv's 99% interval in brackets (and as "
+             "error bars on the charts). Red 'v' (&#9660; on the charts): slower, green '^' (&#9650;): faster "
+             "than the column it is compared with (a twin: its release line; a release: the previous one), by "
+             "a test on the run's own samples (docs/measurement.md). A gap in a line: the variant is n/a in "
+             "that NumPy.</p>"]
     data = []
-    for n, (machine, commit, versions, rows) in enumerate(sections):
+    for n, (machine, commit, versions, rows, checks) in enumerate(sections):
         data.append({"machine": machine, "numpy": versions, "charts": charts(rows)})
         parts.append(f"<h2 id='{html.escape(machine)}'>machine {html.escape(machine)}, commit {commit[:8]}</h2>")
+        parts.append(f"<p class='controls'>{html.escape(controls_text(checks))}</p>")
         parts.append(f"<div class='charts' id='charts-{n}' data-machine='{html.escape(machine)}'></div>")
         parts.append("<table class='speedups'><tr><th>technique</th><th>kernel</th><th>variant</th>"
                      + "".join(f"<th>numpy {html.escape(v)}</th>" for v in versions) + "</tr>")
         for r in rows:
-            cells = "".join(f"<td class='{m or ''}'>{cell_text(v, m)}</td>" for v, m in zip(r["speedups"], r["marks"]))
+            row = "".join(f"<td class='{m or ''}'>{text}</td>" for m, text in zip(r["marks"], cells(r)))
             parts.append(f"<tr class='technique-{r['technique']}'><td class='name'>{r['technique']}</td>"
                          f"<td class='name'>{r['kernel']}</td><td class='name'><a href='{html.escape(graph_link(r))}'>"
-                         f"{r['variant']}</a> vs {r['reference']}</td>{cells}</tr>")
+                         f"{r['variant']}</a> vs {r['reference']}</td>{row}</tr>")
         parts.append("</table>")
     chart_data = json.dumps(data).replace("</", "<\\/")  # no "</script>" inside the script element
     parts.append(f"<script type='application/json' id='chart-data'>{chart_data}</script>")
@@ -163,11 +234,13 @@ def main(argv=None):
             print(f"no stored results for machine {machine!r}", file=sys.stderr)
             return 1
         versions, rows = overview(runs, noise(machine))
-        print_table(versions, rows, f"\n== speedup vs naive per NumPy version: machine {machine}, commit {commit[:8]}")
-        sections.append((machine, commit, versions, rows))
-        report.append({"machine": machine, "commit": commit, "numpy": versions, "rows": rows})
+        checks = controls(runs, rows, versions)
+        print_table(versions, rows, f"\n== speedup vs naive per NumPy version: machine {machine}, commit {commit[:8]}",
+                    checks)
+        sections.append((machine, commit, versions, rows, checks))
+        report.append({"machine": machine, "commit": commit, "numpy": versions, "rows": rows, "controls": checks})
     if args.csv:
-        write_csv(args.csv, *sections[0][2:])
+        write_csv(args.csv, *sections[0][2:4])
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1)

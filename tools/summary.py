@@ -1,4 +1,4 @@
-"""Print what one asv run measured: every variant's time (its best calibrated sample) and its speedup over the reference.
+"""Print what one asv run measured: every variant's time (the median of its samples, with asv's 99% interval) and its speedup over the reference.
 
 Reads the stored asv results (never re-runs anything) for one machine and commit, one table per
 benchmark environment. Usage: python -m tools.summary [--commit REV] [--machine NAME] [--numpy V] [--json F]
@@ -13,8 +13,14 @@ from tools.machine import this_machine
 from tools.results import CONF, latest_commit, load
 
 
-def time_rows(data):
-    """Rows (technique, kernel, variant, size, time, speedup vs reference, bytes allocated).
+def with_interval(value, interval, unit):
+    """'1.23ms [1.20ms-1.31ms]': a value in asv's units, and its interval where it has one."""
+    text = human_value(value, unit)
+    return text + (f" [{human_value(interval[0], unit)}-{human_value(interval[1], unit)}]" if interval else "")
+
+
+def time_rows(data, intervals=None):
+    """Rows (technique, kernel, variant, size, time [interval], speedup vs reference, bytes allocated).
 
     A kernel's benchmark class is its name in CamelCase (a test holds the suite to that).
     """
@@ -29,18 +35,20 @@ def time_rows(data):
         module, cls = name.split(".")[:2]
         kernel = kernels[name]
         allocated = data.get(f"{module}.{cls}.track_allocated_bytes", {})
+        spans = (intervals or {}).get(name, {})
         for params, seconds in values.items():
             variant, n, *order = params
             reference = values.get((kernel.reference, n, *order))
             size = f"{n}" + (f" {order[0]}" if order else "")
             speedup = f"{reference / seconds:.1f}x" if reference else "-"
             memory = human_value(allocated[params], "bytes") if params in allocated else "-"
-            rows.append((kernel.technique, kernel.name, variant, size, human_value(seconds, "seconds"), speedup, memory))
+            rows.append((kernel.technique, kernel.name, variant, size, with_interval(seconds, spans.get(params), "seconds"), speedup,
+                         memory))
     return rows
 
 
-def track_rows(data):
-    """Rows (figure, kernel:variant, value) for the in-process track_ figures."""
+def track_rows(data, intervals=None):
+    """Rows (figure, kernel:variant, value [interval]) for the in-process track_ figures."""
     labels = {"track_speedup": ("speedup at headline size", "{:.1f}x"),
               "track_percent_of_triad": ("% of triad bandwidth", "{:.0f}%"),
               "track_relative_error": ("relative error vs reference", "{:.2g}")}
@@ -49,7 +57,10 @@ def track_rows(data):
         method = name.split(".")[-1]
         if method in labels:
             label, fmt = labels[method]
-            rows.extend((label, pair, fmt.format(v)) for (pair,), v in sorted(values.items()))
+            spans = (intervals or {}).get(name, {})
+            rows.extend((label, pair, fmt.format(v) + (" [" + "-".join(fmt.format(e) for e in spans[(pair,)]) + "]"
+                                                      if (pair,) in spans else ""))
+                        for (pair,), v in sorted(values.items()))
     return rows
 
 
@@ -76,7 +87,7 @@ def main(argv=None):
         return 1
     report = []
     for run in runs:
-        times, tracks = time_rows(run.values), track_rows(run.values)
+        times, tracks = time_rows(run.values, run.intervals), track_rows(run.values, run.intervals)
         print(f"\n== {run.env_name} (NumPy {run.label}), commit {commit[:8]}, machine {args.machine}")
         print(table(("technique", "kernel", "variant", "n", "time", "vs reference", "allocated"), times))
         print()

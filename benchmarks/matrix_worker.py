@@ -1,0 +1,39 @@
+"""A measuring process that stays alive in one asv environment while tools/matrix.py asks it for samples.
+
+It builds the points of this run (``suite_calls``: the headline grid in a headline-only run) once,
+says which it has, then answers each request, a list of point indices, with one sample of each:
+the calls per sample calibrated at the point's first request (that call is also its warm-up, never
+a sample), garbage collection off. The coordinator asks every environment's worker
+for the same points in turn, so the samples of one round were taken seconds apart in every
+environment (docs/measurement.md).
+
+Protocol: JSON lines. The worker first writes {"keys": [...], "bytes_moved": [[key, bytes], ...]};
+then, for each line {"sample": [i, ...]} it reads, {"seconds": [...]}, in that order.
+"""
+import gc
+import json
+import os
+import sys
+
+from .common import SAMPLE_SECONDS, calibrate, moved_bytes, suite_calls, timed
+
+
+def serve(requests=sys.stdin):
+    """Answer ``requests`` until they end; the replies go to the original standard output, and anything
+    the kernels print goes to standard error, never into the protocol."""
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    calls = suite_calls()
+    keys = list(calls)
+    replies.write(json.dumps({"keys": keys, "bytes_moved": [[list(k), m] for k, m in moved_bytes(calls).items()]})
+                  + "\n")
+    numbers = {}
+    gc.disable()
+    for line in requests:
+        seconds = []
+        for i in json.loads(line)["sample"]:
+            fn, args = calls[keys[i]]
+            if i not in numbers:
+                numbers[i], _ = calibrate(fn, args, SAMPLE_SECONDS)
+            seconds.append(timed(fn, args, numbers[i]))
+        replies.write(json.dumps({"seconds": seconds}) + "\n")

@@ -1,0 +1,56 @@
+"""The matrix measurement: persistent workers in several environments sampled round by round, each
+kernel's points in every environment in turn, and the asv run that follows reading those samples."""
+import json
+import os
+import sys
+import types
+
+import pytest
+
+from benchmarks import common
+from tools import matrix
+from tools.results import AA_SWITCH
+
+KERNEL = "small_arrays.total"  # cheap: a list sum and np.sum at eight small sizes
+
+
+def _env(name, numpy, **variables):
+    """An asv environment as tools/matrix.py reads it: this interpreter's prefix stands in for its folder."""
+    return types.SimpleNamespace(name=name, _path=sys.prefix, env_vars=variables, _requirements={"numpy": numpy})
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory):
+    out = tmp_path_factory.mktemp("samples")
+    envs = [_env("line", "2.4.6"), _env("aa", "2.4.6", **{AA_SWITCH: "1"})]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matrix, "MIN_ROUNDS", 3)
+        patch.setattr(matrix, "MAX_ROUNDS", 4)
+        rounds = matrix.measure(envs, {**os.environ, common.SELECT: f"^{KERNEL}$"}, str(out),
+                                "abc123", log=lambda line: None)
+    return out, rounds
+
+
+def test_every_environment_gets_the_same_rounds_of_the_selected_points(measured):
+    out, rounds = measured
+    assert set(rounds) == {KERNEL} and 3 <= rounds[KERNEL] <= 4
+    stored = {name: json.loads((out / f"{name}.json").read_text()) for name in ("line", "aa")}
+    keys = [{tuple(k) for k, _ in s["samples"]} for s in stored.values()]
+    assert keys[0] == keys[1] and {k[0] for k in keys[0]} == {KERNEL}  # only what --bench selects
+    assert len(keys[0]) == 16  # two variants at eight sizes (every size in every release)
+    for s in stored.values():
+        assert s["commit"] == "abc123"
+        assert all(len(taken) == rounds[KERNEL] and min(taken) > 0 for _, taken in s["samples"])
+
+
+def test_the_asv_run_reads_its_environments_samples_and_measures_nothing_more_in_a_headline_run(measured, monkeypatch):
+    out, rounds = measured
+    monkeypatch.setenv(common.SAMPLES, str(out))
+    monkeypatch.setenv("ASV_ENV_NAME", "aa")
+    monkeypatch.setenv("ASV_COMMIT", "abc123")
+    monkeypatch.setenv(common.GRID, "headline")
+    monkeypatch.setattr(common, "measure_suite", lambda **kw: pytest.fail("measured again"))
+    samples, _ = common.measure_samples()
+    assert len(samples) == 16 and all(len(s) == rounds[KERNEL] for s in samples.values())
+    monkeypatch.setenv("ASV_COMMIT", "another")  # samples of another commit are never read
+    assert common.interleaved() == ({}, {})

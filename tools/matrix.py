@@ -1,0 +1,136 @@
+"""Time the points the matrix compares in every environment at once, so a slow phase of the host hits
+every environment alike.
+
+One persistent worker per asv environment (benchmarks/matrix_worker.py, started with that
+environment's interpreter and variables) builds the headline points. Then, round after round, each
+kernel's points are sampled in every environment in turn, the environments in a shuffled order per
+kernel: one round visits every environment within seconds, where asv's one-environment-after-another
+order put minutes between them, and the host's speed moves by up to 2x over minutes. Round r of one
+environment is thus paired with round r of another (tools/change.py).
+
+After MIN_ROUNDS, rounds go on only for the kernels whose comparisons are still undecided
+(tools/change.py ``decided``), up to MAX_ROUNDS or BUDGET_SECONDS of sampling: the samples go where
+the test needs them. Each environment's samples are written to <out>/<environment name>.json, which
+the asv run that follows reads as its measurement (benchmarks/common.py ``interleaved``).
+"""
+import json
+import os
+import random
+import subprocess
+import time
+
+from packaging.version import Version
+
+from benchmarks.common import GRID, speedups
+from npopt.registry import KERNELS
+from tools import change
+from tools.results import AA_SWITCH, ROOT, SIMD_SWITCH, baselines
+
+MIN_ROUNDS = 6
+MAX_ROUNDS = 14
+BUDGET_SECONDS = 300.0  # of sampling, after the workers are built
+SEED = 0
+_WORKER = f"import sys; sys.path.append({ROOT!r}); from benchmarks.matrix_worker import serve; serve()"
+
+
+class Worker:
+    """A benchmarks/matrix_worker.py process in one asv environment. It starts in the environment's folder:
+    ``python -c`` puts its working directory first on sys.path, and from the checkout the working tree's
+    npopt would shadow the environment's build."""
+
+    def __init__(self, env, variables):
+        self.env = env
+        self.process = subprocess.Popen(
+            [os.path.join(env._path, "bin", "python"), "-c", _WORKER], cwd=env._path, text=True, bufsize=1,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**variables, **env.env_vars, GRID: "headline"})
+
+    def _reply(self):
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the measuring worker of {self.env.name} exited ({self.process.wait()})")
+        return json.loads(line)
+
+    def hello(self):
+        """The worker's points and the bytes its memory-bound points move, once it has built them."""
+        reply = self._reply()
+        self.keys = [tuple(k) for k in reply["keys"]]
+        self.index = {k: i for i, k in enumerate(self.keys)}
+        self.moved = reply["bytes_moved"]
+
+    def sample(self, keys):
+        """One sample (seconds per call) of each of ``keys`` this worker has, as {key: seconds}."""
+        mine = [k for k in keys if k in self.index]
+        if not mine:
+            return {}
+        self.process.stdin.write(json.dumps({"sample": [self.index[k] for k in mine]}) + "\n")
+        return dict(zip(mine, self._reply()["seconds"]))
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def twin(env):
+    return SIMD_SWITCH in env.env_vars or AA_SWITCH in env.env_vars
+
+
+def undecided(kernel, samples, pairs):
+    """Whether any speedup of kernel compared between two environments is still undecided."""
+    for before, after in pairs:
+        for variant in kernel.variants:
+            if variant == kernel.reference:
+                continue
+            try:
+                c = change.compare(speedups(samples[before], kernel, variant), speedups(samples[after], kernel, variant))
+            except KeyError:  # a variant this NumPy lacks
+                continue
+            if not change.decided(c):
+                return True
+    return False
+
+
+def measure(envs, variables, out, commit, log=print):
+    """Sample the headline points of ``envs`` (asv environment objects in release order, twins after their
+    release line) in interleaved rounds and write each environment's samples to ``out``; returns the
+    number of rounds each kernel got."""
+    envs = sorted(envs, key=lambda e: (Version(e._requirements.get("numpy")), twin(e)))
+    started, workers = time.perf_counter(), []
+    try:
+        # the release lines build side by side, then their twins, which share their folders: a twin then
+        # reads the Numba cache its line wrote instead of writing the same files at the same time
+        for wave in ([e for e in envs if not twin(e)], [e for e in envs if twin(e)]):
+            wave = [Worker(env, variables) for env in wave]
+            workers += wave
+            for w in wave:
+                w.hello()
+        workers.sort(key=lambda w: envs.index(w.env))
+        log(f"matrix: {len(workers)} workers ready in {time.perf_counter() - started:.0f} s")
+        columns = [(env._requirements.get("numpy"), twin(env)) for env in envs]
+        pairs = [(b, a) for a, b in enumerate(baselines(columns)) if b is not None]
+        by_kernel = {}
+        for key in sorted({k for w in workers for k in w.keys}):
+            by_kernel.setdefault(key[0], []).append(key)
+        samples = [{k: [] for k in w.keys} for w in workers]
+        rounds, active = dict.fromkeys(by_kernel, 0), list(by_kernel)
+        rng, begin = random.Random(SEED), time.perf_counter()
+        while active:
+            for kernel_key in rng.sample(active, len(active)):
+                for i in rng.sample(range(len(workers)), len(workers)):
+                    for key, seconds in workers[i].sample(by_kernel[kernel_key]).items():
+                        samples[i][key].append(seconds)
+                rounds[kernel_key] += 1
+            elapsed = time.perf_counter() - begin
+            active = [k for k in active if rounds[k] < MIN_ROUNDS or (
+                rounds[k] < MAX_ROUNDS and elapsed < BUDGET_SECONDS
+                and undecided(KERNELS[k], [{p: s for p, s in taken.items() if p[0] == k} for taken in samples], pairs))]
+            log(f"matrix: round {max(rounds.values())} done at {elapsed:.0f} s, {len(active)} kernels still sampled")
+    finally:
+        for w in workers:
+            w.close()
+    os.makedirs(out, exist_ok=True)
+    for env, w, taken in zip(envs, workers, samples):
+        with open(os.path.join(out, f"{env.name}.json"), "w") as f:
+            json.dump({"commit": commit, "env": env.name, "samples": [[list(k), s] for k, s in taken.items()],
+                       "bytes_moved": w.moved}, f)
+    return rounds
+
