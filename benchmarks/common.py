@@ -48,6 +48,7 @@ from . import cost
 SAMPLE_SECONDS = 0.01  # each sample lasts at least this long (calls per sample are calibrated)
 WINDOW_SECONDS = 12.0  # each measuring process spreads its samples over at least this long
 PROCESSES = 3  # measuring processes, one after another; each figure keeps its best
+REST_PROCESSES = 2  # ... for the points that tools/matrix.py did not sample (compared across no environments)
 MIN_SAMPLES = 3  # ... and each call gets at least this many, however slow it is
 ALIGNMENT = 64  # bytes every benchmark array starts on: a cache line, and one AVX-512 vector
 GRID = "NPOPT_GRID"  # "headline": time each variant at its kernel's headline points only (older NumPy releases)
@@ -94,8 +95,8 @@ def claimed_sizes():
 
 
 def calibrate(fn, args, seconds):
-    """(calls per sample, the seconds of the one call made to find out): enough calls of fn(*args) to
-    last ``seconds``.
+    """(calls per sample, the seconds of the first call made to find out): enough calls of fn(*args) to
+    last ``seconds``, from the first call and, where that was shorter, one batch of calls.
 
     The timed call is also the warm-up of a call that was not called before (an interpreted
     reference); compiled variants were called once when prepared, so compilation is never timed.
@@ -103,7 +104,10 @@ def calibrate(fn, args, seconds):
     start = time.perf_counter()
     fn(*args)
     elapsed = time.perf_counter() - start
-    return max(1, math.ceil(seconds / max(elapsed, 1e-9))), elapsed
+    number = max(1, math.ceil(seconds / max(elapsed, 1e-9)))
+    if number > 1:  # a first call is cold: a fast call would get too few calls per sample, so time a batch too
+        number = max(number, math.ceil(seconds / max(timed(fn, args, number), 1e-12)))
+    return number, elapsed
 
 
 def timed(fn, args, number):
@@ -213,13 +217,14 @@ def sharing_inputs():
 
 
 def kernel_inputs(kernel, n, order):
-    """The kernel's seeded inputs of size n and order: made anew, or inside sharing_inputs() the last ones
-    made if they are of this kernel, size and order."""
+    """The kernel's seeded inputs of size n and order, aligned: made anew, or inside sharing_inputs() the last
+    ones made if they are of this kernel, size and order (aligned once, so the variants that use them as
+    they are share one copy: a measuring process holds every headline point at once)."""
     if _shared is None:
         return kernel.inputs(n, order=order)
     made = _shared[0]
     if made is None or made[0] is not kernel or made[1:] != (n, order):
-        _shared[:] = (kernel, n, order), kernel.inputs(n, order=order)
+        _shared[:] = (kernel, n, order), tuple(aligned(a) for a in kernel.inputs(n, order=order))
     return _shared[1]
 
 
@@ -364,8 +369,8 @@ def measure_samples():
     and the points they lack measured here (``measure_suite``); a headline-only run with interleaved
     samples has nothing left to measure."""
     samples, moved = interleaved()
-    if not (samples and headline_only()):
-        more, more_moved = measure_suite(skip={key for key in samples})
+    if not (samples and headline_only()):  # the sizes only this run times, in fewer processes beside samples
+        more, more_moved = measure_suite(processes=REST_PROCESSES if samples else None, skip=set(samples))
         samples, moved = {**more, **samples}, {**more_moved, **moved}
     return samples, moved
 

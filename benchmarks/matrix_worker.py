@@ -1,9 +1,9 @@
 """A measuring process that stays alive in one asv environment while tools/matrix.py asks it for samples.
 
 It builds the points of this run (``suite_calls``: the headline grid in a headline-only run) once,
-says which it has, then answers each request, a list of point indices, with one sample of each:
-the calls per sample calibrated at the point's first request (that call is also its warm-up, never
-a sample), garbage collection off. The coordinator asks every environment's worker
+calls each once to calibrate its calls per sample (that call is also its warm-up: the workers do
+this side by side, before any sample is taken), says which points it has, then answers each
+request, a list of point indices, with one sample of each, garbage collection off. The coordinator asks every environment's worker
 for the same points in turn, so the samples of one round were taken seconds apart in every
 environment (docs/measurement.md).
 
@@ -25,15 +25,10 @@ def serve(requests=sys.stdin):
     os.dup2(2, 1)
     calls = suite_calls()
     keys = list(calls)
+    numbers = [calibrate(*calls[key], SAMPLE_SECONDS)[0] for key in keys]
     replies.write(json.dumps({"keys": keys, "bytes_moved": [[list(k), m] for k, m in moved_bytes(calls).items()]})
                   + "\n")
-    numbers = {}
     gc.disable()
     for line in requests:
-        seconds = []
-        for i in json.loads(line)["sample"]:
-            fn, args = calls[keys[i]]
-            if i not in numbers:
-                numbers[i], _ = calibrate(fn, args, SAMPLE_SECONDS)
-            seconds.append(timed(fn, args, numbers[i]))
+        seconds = [timed(*calls[keys[i]], numbers[i]) for i in json.loads(line)["sample"]]
         replies.write(json.dumps({"seconds": seconds}) + "\n")

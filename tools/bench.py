@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 from asv import environment, util
 from asv.config import Config
@@ -83,7 +84,9 @@ def environments(conf, env, numpy_versions=None):
 
 def asv(*args, env, check=True):
     print("$ asv " + " ".join(args), flush=True)
+    started = time.perf_counter()
     status = subprocess.run(ASV + list(args), cwd=ROOT, env=env).returncode
+    print(f"(asv {args[0] if args[0] != '--config' else args[2]}: {time.perf_counter() - started:.0f} s)", flush=True)
     if check and status:
         raise SystemExit(status)
     return status

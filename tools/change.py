@@ -122,6 +122,14 @@ def compare(before, after):
     return Comparison(math.exp(mean), math.exp(interval.low), math.exp(interval.high), float(test.pvalue))
 
 
+def larger_p(baseline, candidate):
+    """The gate's test: the exact one-sided Mann-Whitney p-value that the candidate's values are not
+    larger than the baseline's (scipy.stats.mannwhitneyu; ties by permutation of the mid-ranks)."""
+    ties = len(set(baseline) | set(candidate)) < len(baseline) + len(candidate)
+    method = stats.PermutationMethod(n_resamples=np.inf) if ties else "exact"
+    return float(stats.mannwhitneyu(candidate, baseline, alternative="greater", method=method).pvalue)
+
+
 def adjusted(ps):
     """Benjamini-Hochberg adjusted p-values of one family (scipy.stats.false_discovery_control)."""
     return list(stats.false_discovery_control(ps)) if ps else []

@@ -43,7 +43,6 @@ import fcntl
 import hashlib
 import html
 import importlib.metadata
-import itertools
 import json
 import math
 import os
@@ -56,6 +55,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from benchmarks import cost
+from tools import change
 from tools.machine import this_machine
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -245,16 +245,6 @@ def count_regressions(counts, keys, threshold):
     return found
 
 
-def mann_whitney_p(baseline, candidate):
-    """Exact one-sided p-value that the candidate's values are not larger than the baseline's."""
-    pooled = baseline + candidate
-    ordered = sorted(pooled)
-    ranks = {i: ordered.index(v) + 0.5 * (ordered.count(v) - 1) for i, v in enumerate(pooled)}  # ties: mid-rank
-    observed = sum(ranks[len(baseline) + i] for i in range(len(candidate)))
-    sums = [sum(ranks[i] for i in chosen) for chosen in itertools.combinations(range(len(pooled)), len(candidate))]
-    return sum(s >= observed - 1e-9 for s in sums) / len(sums)
-
-
 def min_rounds(alpha):
     """The fewest rounds r at which the smallest exact one-sided p-value of r vs r, 1/C(2r, r), is <= alpha."""
     r = 1
@@ -269,7 +259,7 @@ def suspects(minima, threshold, alpha):
     for key in sorted(set(minima["baseline"]) & set(minima["candidate"])):
         base, cand = minima["baseline"][key], minima["candidate"][key]
         ratio = statistics.median(cand) / statistics.median(base)
-        p = mann_whitney_p(base, cand)
+        p = change.larger_p(base, cand)
         if ratio >= threshold and p <= alpha:
             found[key] = {"baseline": statistics.median(base), "candidate": statistics.median(cand),
                           "ratio": ratio, "p": p, "baseline_minima": base, "candidate_minima": cand}

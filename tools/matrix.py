@@ -26,9 +26,9 @@ from npopt.registry import KERNELS
 from tools import change
 from tools.results import AA_SWITCH, ROOT, SIMD_SWITCH, baselines
 
-MIN_ROUNDS = 6
-MAX_ROUNDS = 14
-BUDGET_SECONDS = 300.0  # of sampling, after the workers are built
+MIN_ROUNDS = 5
+MAX_ROUNDS = 12
+BUDGET_SECONDS = 240.0  # of sampling, after the workers are built
 SEED = 0
 _WORKER = f"import sys; sys.path.append({ROOT!r}); from benchmarks.matrix_worker import serve; serve()"
 
