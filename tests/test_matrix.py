@@ -54,3 +54,14 @@ def test_the_asv_run_reads_its_environments_samples_and_measures_nothing_more_in
     assert len(samples) == 16 and all(len(s) == rounds[KERNEL] for s in samples.values())
     monkeypatch.setenv("ASV_COMMIT", "another")  # samples of another commit are never read
     assert common.interleaved() == ({}, {})
+
+
+def test_the_measurement_page_states_the_constants_the_code_uses():
+    from tools import change
+
+    page = open(os.path.join(os.path.dirname(__file__), "..", "docs", "measurement.md")).read()
+    for name, value in [("MIN_ROUNDS", matrix.MIN_ROUNDS), ("MAX_ROUNDS", matrix.MAX_ROUNDS),
+                        ("BUDGET_SECONDS", f"{matrix.BUDGET_SECONDS:g} s"), ("REST_PROCESSES", common.REST_PROCESSES),
+                        ("LEVEL", change.LEVEL), ("FLOOR", f"{change.FLOOR:.2f}x")]:
+        assert f"`{name}` ({value})" in page, name
+    assert f"`SAMPLE_SECONDS` ({common.SAMPLE_SECONDS * 1000:g} ms)" in page
