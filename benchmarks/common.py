@@ -96,7 +96,7 @@ def claimed_sizes():
 
 def calibrate(fn, args, seconds):
     """(calls per sample, the seconds of the first call made to find out): enough calls of fn(*args) to
-    last ``seconds``, from the first call and, where that was shorter, one batch of calls.
+    last ``seconds``, from the first call and, where that was shorter, batches of calls.
 
     The timed call is also the warm-up of a call that was not called before (an interpreted
     reference); compiled variants were called once when prepared, so compilation is never timed.
@@ -105,8 +105,14 @@ def calibrate(fn, args, seconds):
     fn(*args)
     elapsed = time.perf_counter() - start
     number = max(1, math.ceil(seconds / max(elapsed, 1e-9)))
-    if number > 1:  # a first call is cold: a fast call would get too few calls per sample, so time a batch too
-        number = max(number, math.ceil(seconds / max(timed(fn, args, number), 1e-12)))
+    # A first call is cold, and a batch can be preempted: either would leave a fast call too few calls per
+    # sample, each sample then mostly the cold start of its first call. Batches grow until one lasts half
+    # a sample.
+    while number > 1:
+        batch = timed(fn, args, number) * number
+        if batch >= seconds / 2:
+            break
+        number = math.ceil(number * seconds / max(batch, 1e-12))
     return number, elapsed
 
 
