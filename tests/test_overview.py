@@ -73,3 +73,12 @@ def test_canaries_spread_and_coverage_are_taken_per_python():
     (canary,) = [c for c in checks["canaries"] if c["figure"] == "small_arrays.total:python_list:10"]
     assert canary == {"figure": "small_arrays.total:python_list:10", "python": "3.11", "spread": pytest.approx(1.1),
                       "covered": 1, "environments": 2}
+
+
+def test_the_csv_carries_intervals_marks_and_the_controls(tmp_path):
+    runs = [_sampled("2.4.6", 100, 0.03, 2), _sampled("2.4.6", 100, 0.03, 3, aa_twin=True)]
+    versions, rows = overview.overview(runs)
+    overview.write_csv(tmp_path / "o.csv", versions, rows, overview.controls(runs, rows, versions))
+    lines = (tmp_path / "o.csv").read_text().splitlines()
+    assert lines[0].endswith("numpy 2.4.6 A/A,numpy 2.4.6 A/A low,numpy 2.4.6 A/A high,numpy 2.4.6 A/A mark")
+    assert lines[-1].startswith("controls,") and "A/A twin (2.4.6 A/A) 0 marks" in lines[-1]

@@ -158,7 +158,8 @@ def print_table(versions, rows, header, checks=None):
         print("  " + controls_text(checks))
 
 
-def write_csv(path, versions, rows):
+def write_csv(path, versions, rows, checks):
+    """The table, each cell with its interval and mark, then one row with the run's controls."""
     with open(path, "w", newline="") as f:
         out = csv.writer(f)
         out.writerow(["technique", "kernel", "variant", "reference",
@@ -167,6 +168,7 @@ def write_csv(path, versions, rows):
             out.writerow([r["technique"], r["kernel"], r["variant"], r["reference"],
                           *(x for v, i, m in zip(r["speedups"], r["intervals"], r["marks"])
                             for x in ("" if v is None else f"{v:.4g}", *((f"{e:.4g}" for e in i) if i else ("", "")), m or ""))])
+        out.writerow(["controls", controls_text(checks)])
 
 
 def graph_link(row):
@@ -240,7 +242,7 @@ def main(argv=None):
         sections.append((machine, commit, versions, rows, checks))
         report.append({"machine": machine, "commit": commit, "numpy": versions, "rows": rows, "controls": checks})
     if args.csv:
-        write_csv(args.csv, *sections[0][2:4])
+        write_csv(args.csv, *sections[0][2:5])
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1)
