@@ -149,13 +149,16 @@ def publish(machine, env, html_dir="html"):
     subprocess.run([sys.executable, "-m", "tools.claims", "--html", os.path.join(html_dir, "claims.html")],
                    cwd=ROOT, env=env, check=True)
     write_gate_page(html_dir)
+    subprocess.run([sys.executable, "-m", "tools.machines", "--html", os.path.join(html_dir, "machines.html")],
+                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     link_pages(os.path.join(html_dir, "index.html"))
     print(f"\nDashboard: {html_dir}/ (overview page: {out}.html). Serve it with: make serve")
 
 
 NAV_LINKS = ('<li id="nav-li-npopt-overview"><a href="overview.html">NumPy versions</a></li>'
              '<li id="nav-li-npopt-gate"><a href="gate.html">Regression gate</a></li>'
-             '<li id="nav-li-npopt-claims"><a href="claims.html">Release-note claims</a></li>')
+             '<li id="nav-li-npopt-claims"><a href="claims.html">Release-note claims</a></li>'
+             '<li id="nav-li-npopt-machines"><a href="machines.html">Machines</a></li>')
 
 
 def link_pages(index):
