@@ -4,7 +4,7 @@ A figure compared across NumPy versions is only about NumPy if every version tim
 npopt/_data.py draws it from streams NumPy keeps fixed, and this checksum (CRC-32 of the bytes of
 every argument each kernel's benchmarks build at the points every environment times: its headline
 grid, ``grid(kernel, headline=True)``) proves it per run. The sizes only the newest release times
-are left out: building the inputs of every size took 5-6 s in each environment (README "Time budget").
+are left out: building the inputs of every size took 5-6 s in each environment (docs/matrix.md, "What each environment times").
 """
 import zlib
 

@@ -8,7 +8,7 @@ WINDOW_SECONDS have passed and each has MIN_SAMPLES samples, and the *minimum* k
 CPU only ever adds time).
 
 Why a window: on the shared hosts here a pure-CPU loop runs alternately at two speeds about 1.5x
-apart, in phases of seconds (README "How a figure is measured"). A process that times its
+apart, in phases of seconds (docs/measurement.md). A process that times its
 figure in a fraction of a second is in one phase or the other; a minimum over samples spread
 across several seconds reaches the fast phase. So one asv ``setup_cache`` (``SuiteMeasurement``,
 shared by every timed class, run once per environment) times every point of the suite in
@@ -63,7 +63,7 @@ def headline_only():
     """True when this run times the headline points only, in one measuring process: ``make bench``
     gives the older NumPy releases (and the SIMD-disabled twin) the points their speedups, charts and
     release-note claims are read at, and the newest release every size in PROCESSES processes
-    (README "Time budget")."""
+    (docs/matrix.md, "What each environment times")."""
     return os.environ.get(GRID) == "headline"
 
 
@@ -181,7 +181,7 @@ def grid(kernel, headline=False):
 
 def run_grid(kernel):
     """The grid this run times, asv's ``params`` and ``param_names``: the whole ``grid``, or in a headline-only
-    run its headline points, so asv starts no process for a point that is not timed (README "Time budget")."""
+    run its headline points, so asv starts no process for a point that is not timed (docs/matrix.md, "What each environment times")."""
     return grid(kernel, headline=headline_only())
 
 
@@ -190,7 +190,7 @@ def aligned(x):
 
     Where an array starts decides whether SIMD loads split across cache lines: malloc aligns to
     16 bytes only, and which offset a process gets varies, so an in-cache ufunc ran 1.5x apart
-    between processes (README "How a figure is measured"). Views that are not contiguous, arrays
+    between processes (docs/measurement.md). Views that are not contiguous, arrays
     already aligned, and arrays of references (object, StringDType: raw bytes cannot hold what
     they point to) are returned as they are.
     """

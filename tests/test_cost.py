@@ -5,7 +5,7 @@ from benchmarks import cost
 from npopt.registry import KERNELS
 
 BENCH = r"^(vectorization\.add:ufunc|compiled\.max_drawdown:(numba|cython)):"
-AGREEMENT = 0.002  # repeated counts of unchanged code agree within 0.2% (the README's measured figure is tighter)
+AGREEMENT = 0.002  # repeated counts of unchanged code agree within 0.2% (the measured figure in CHANGELOG.md is tighter)
 
 
 @pytest.fixture(scope="module")

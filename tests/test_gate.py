@@ -1,5 +1,5 @@
 """The regression gate's decisions and exit codes (its detection power is measured by
-tools/gate_trial.py and reported in the README, not timed here)."""
+tools/gate_trial.py and described in docs/gate.md, not timed here)."""
 import argparse
 import json
 import math

@@ -1,7 +1,7 @@
 """The local nightly runner (tools/nightly_local.py): GitHub's expressions, conditions, environment
 files, caches and the runner's refusals on a small job; and the nightly workflow's own five nights in
 their reduced form (this venv's NumPy environment, one technique), as `make nightly-local` runs them:
-every night builds and measures for real, the longest test here (README "The nightly run, rehearsed")."""
+every night builds and measures for real, the longest test here (docs/nightly.md, "The rehearsal")."""
 import hashlib
 import importlib.metadata
 import itertools

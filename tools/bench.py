@@ -36,7 +36,7 @@ CONF = os.path.join(ROOT, "asv.conf.json")
 ASV = [sys.executable, "-m", "asv"]
 # asv run --parallel: environments created and npopt built this many at a time (benchmarks still run one
 # at a time). Creating one is mostly pip waiting on the package index and the disk, so more than the
-# 2 cores here (README "Time budget").
+# 2 cores here (docs/matrix.md, "What each environment times").
 BUILDS_AT_ONCE = max(4, os.cpu_count() or 1)
 BUILD_CHECK = r"^bench_simd\."  # the figure run while environments are built: what NumPy dispatches to
 
@@ -241,7 +241,7 @@ def main(argv=None):
 def time_budget(envs):
     """[(environment names, NPOPT_GRID)]: the newest NumPy release timed at every size, the older
     releases and the SIMD-disabled twin at the headline points only, which is where the speedups,
-    the overview's charts and the release-note claims read them (README "Time budget")."""
+    the overview's charts and the release-note claims read them (docs/matrix.md, "What each environment times")."""
     newest = [envs[-1][0]]
     older = [name for name, _ in envs if name not in newest]
     return [(names, grid) for names, grid in ((older, "headline"), (newest, "full")) if names]

@@ -29,7 +29,7 @@ Method, chosen for a noisy 2-core shared machine rather than papered over with a
   regression, with no statistics. Repeated counts of unchanged code agree within 0.001% (their
   estimated cycles within 0.11%); an unrelated change (objects allocated at import, the checkout
   moved elsewhere) moved instructions by up to 0.82% and the estimated cycles, whose simulated
-  misses depend on where the heap puts things, by up to 2.6% (README). Hence instructions, and
+  misses depend on where the heap puts things, by up to 2.6% (docs/cost.md). Hence instructions, and
   1.015: nearly twice the largest drift, half the 3% the gate must catch. Every other benchmark (interpreted loops, multi-threaded and memory-bound
   variants, sizes not counted) is decided by wall time as below. The report names the metric
   that decided each verdict.
@@ -181,7 +181,7 @@ def allocations(sites, bench, log):
 
 def counts_path(site, bench):
     """Where a build's counts are kept: in the build, per machine and per what else makes a count (a
-    count is deterministic: the same build counted alike counts the same, README): the --bench
+    count is deterministic: the same build counted alike counts the same, docs/cost.md): the --bench
     selection, this checkout's counting harness (benchmarks/cost.py and common.py) and Valgrind."""
     made = hashlib.sha256((bench or "").encode())
     for path in (cost.__file__, os.path.join(os.path.dirname(cost.__file__), "common.py")):
