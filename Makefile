@@ -13,7 +13,7 @@ BUILT := $(VENV)/.built
 NUMPY_ARGS := $(foreach v,$(NUMPY),--numpy $(v))
 BENCH_ARGS := $(if $(BENCH),--bench '$(BENCH)')
 
-.PHONY: test bench bench-quick history repeat publish overview claims summary serve gate bisect nightly-local clean
+.PHONY: test bench bench-quick history repeat publish overview claims summary serve gate bisect nightly-local clean report
 
 $(READY): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,9 @@ claims: $(BUILT)                ## NumPy's release-note speed claims against the
 
 summary: $(BUILT)
 	$(BIN)/python -m tools.summary
+
+report: $(BUILT)                ## the results pages (docs/results/) and the README's results table, from results/
+	$(BIN)/python -m tools.report
 
 serve: $(BUILT)
 	$(BIN)/python tools/serve.py html
