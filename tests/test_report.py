@@ -111,3 +111,32 @@ def test_the_layout_rule_reads_seconds_of_both_orders():
     assert report.claim_layout(run({}, seconds=same))["verdict"] == report.REFUTED
     slow = {**same, (name, ("python_column_major", 1000, "C")): 0.5, (name, ("python_row_major", 1000, "F")): 0.5}
     assert report.claim_layout(run({}, seconds=slow))["verdict"] == report.CONFIRMED
+
+
+def matrix_numpy():
+    from asv import util
+    conf = util.load_json(os.path.join(ROOT, "asv.conf.json"), js_comments=True)
+    return conf["matrix"]["req"]["numpy"]
+
+
+def test_the_prose_names_the_matrix_asv_conf_json_builds():
+    """README ("nine NumPy releases") and docs/matrix.md (every release line) state the configured matrix."""
+    numbers = {9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
+    versions = matrix_numpy()
+    assert f"across {numbers.get(len(versions), len(versions))} NumPy releases" in open(report.README).read()
+    matrix = open(os.path.join(ROOT, "docs", "matrix.md")).read()
+    assert all(v in matrix for v in versions)
+
+
+def test_docs_results_describes_the_older_suite_as_stored():
+    """docs/results.md: the AMD EPYC machine's older suite has seven techniques, time_kernel seconds and
+    no release-note claim's figure."""
+    text = open(os.path.join(ROOT, "docs", "results.md")).read()
+    older = [report.Machine(name) for name in report.machines()]
+    older = [m for m in older if m.older_suite]
+    for m in older:
+        assert f"`{m.name}`" in text
+        numbers = {7: "seven"}
+        assert f"{numbers.get(len(m.techniques), len(m.techniques))} techniques" in text
+        assert any(report.OLD_SECONDS in name for run in m.runs for name in run.values)
+        assert all(r["verdict"] == "not measured" for r in report.release_claims(m))
