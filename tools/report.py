@@ -383,7 +383,7 @@ def machine_page(m):
     if m.older_suite:
         missing = [t for t in TECHNIQUES if t not in m.techniques]
         lines.append(f"- its suite measured {len(m.techniques)} of {len(TECHNIQUES)} techniques; not measured there: "
-                     + ", ".join(missing) + "; its seconds are asv `time_kernel` figures (one process's samples)")
+                     + ", ".join(missing) + "; its seconds are asv `time_kernel` figures")
     where = f"machine `{m.name}`, commit `{m.short}`, {m.numpy}"
     lines += ["", "## The popular claims", "",
               f"The claims of the article in `../shared/claims.md`, on {where}. "
