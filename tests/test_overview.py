@@ -1,6 +1,7 @@
 """The overview page's charts are its rows: a chart per technique with results, a series per
 variant (kernel:variant) with the change marks, None (drawn as a gap) where a variant is n/a, and a
 log scale only when the speedups span more than LOG_SPAN."""
+import json
 import re
 
 import numpy as np
@@ -82,3 +83,20 @@ def test_the_csv_carries_intervals_marks_and_the_controls(tmp_path):
     lines = (tmp_path / "o.csv").read_text().splitlines()
     assert lines[0].endswith("numpy 2.4.6 A/A,numpy 2.4.6 A/A low,numpy 2.4.6 A/A high,numpy 2.4.6 A/A mark")
     assert lines[-1].startswith("controls,") and "A/A twin (2.4.6 A/A) 0 marks" in lines[-1]
+
+
+def test_make_bench_ends_with_a_short_summary_of_the_runs_controls_and_biggest_changes(tmp_path):
+    from tools import bench
+
+    runs = [_sampled("2.4.6", 100, 0.03, 2), _sampled("2.4.6", 100, 0.03, 3, aa_twin=True),
+            _sampled("2.5.5", 300, 0.03, 4), _sampled("2.5.5", 20, 0.03, 5, disabled_simd="X86_V3")]
+    versions, rows = overview.overview(runs)
+    path = tmp_path / "overview.json"
+    path.write_text(json.dumps([{"machine": "m", "commit": "abcdef123", "numpy": versions, "rows": rows,
+                                 "controls": overview.controls(runs, rows, versions)}]))
+    lines = bench.run_summary("m", "abcdef123", 600, path).splitlines()
+    assert lines[1] == "== make bench: machine m, commit abcdef12, 10.0 min"
+    assert lines[2].startswith("controls: A/A twin (2.4.6 A/A) 0 marks")
+    assert lines[3] == "2 changes marked between NumPy versions; the biggest:"
+    assert "on NumPy 2.5.5 no SIMD: slower" in lines[4] and "on NumPy 2.5.5: faster" in lines[5]  # |log ratio| order
+    assert len(lines) == 7 and "html/overview.html" in lines[-1]

@@ -15,6 +15,7 @@ asv's non-zero status when a benchmark failed (the dashboard is published all th
 """
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -143,11 +144,12 @@ def publish(machine, env, html_dir="html"):
     subprocess.run([sys.executable, "tools/offline_assets.py", html_dir], cwd=ROOT, check=True)
     machines = sorted(stored_machines(), key=lambda m: m != machine)  # this machine's table first
     out = os.path.join(html_dir, "overview")
+    # the tables go to the pages; make overview and make claims print them
     subprocess.run([sys.executable, "-m", "tools.overview", *(a for m in machines for a in ("--machine", m)),
                     "--html", f"{out}.html", "--csv", f"{out}.csv", "--json", f"{out}.json"],
-                   cwd=ROOT, env=env, check=True)
+                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([sys.executable, "-m", "tools.claims", "--html", os.path.join(html_dir, "claims.html")],
-                   cwd=ROOT, env=env, check=True)
+                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     write_gate_page(html_dir)
     subprocess.run([sys.executable, "-m", "tools.machines", "--html", os.path.join(html_dir, "machines.html")],
                    cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -191,6 +193,7 @@ def main(argv=None):
     parser.add_argument("--bench", help="only benchmarks matching this regular expression (asv --bench)")
     parser.add_argument("--html-dir", default="html", help="publish: where the dashboard goes")
     args = parser.parse_args(argv)
+    started = time.perf_counter()
 
     conf_dict = util.load_json(CONF, js_comments=True)
     conf = Config.from_json(dict(conf_dict))
@@ -230,12 +233,36 @@ def main(argv=None):
         for names, grid in time_budget(envs):
             status = asv("run", *run_options(machine), *(a for name in names for a in ("-E", name)), *bench,
                          "HEAD^!", env={**env, GRID: grid, SAMPLES: samples}, check=False) or status
-        subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--commit", "HEAD",
-                        "--numpy", envs[-1][1]], cwd=ROOT, env=env)
     publish(machine, env)
+    if args.command == "run":
+        print(run_summary(machine, head_commit(), time.perf_counter() - started,
+                          os.path.join(ROOT, "html", "overview.json")))
     if status:
         print(f"asv exited with status {status}: some benchmarks failed (see above).", file=sys.stderr)
     return status
+
+
+def run_summary(machine, commit, seconds, overview_json, biggest=5):
+    """A few lines for people: the machine, the time taken, the run's controls and its change marks, the
+    biggest first, and where the full tables are (the overview's JSON that publish wrote)."""
+    from tools.overview import controls_text
+
+    with open(overview_json) as f:
+        section = next((s for s in json.load(f) if s["machine"] == machine and s["commit"] == commit), None)
+    lines = [f"\n== make bench: machine {machine}, commit {commit[:8]}, {seconds / 60:.1f} min"]
+    if section is None:
+        return "\n".join(lines + ["no overview of this commit (see the asv output above)"])
+    marks = sorted(((row, i) for row in section["rows"] for i, m in enumerate(row["marks"]) if m),
+                   key=lambda ri: -abs(math.log(ri[0]["ratios"][ri[1]][0])) if ri[0]["ratios"][ri[1]] else 0)
+    lines.append(controls_text(section["controls"]))
+    lines.append(f"{len(marks)} changes marked between NumPy versions; the biggest:")
+    for row, i in marks[:biggest]:
+        ratio, low, high = row["ratios"][i] or (math.nan,) * 3
+        lines.append(f"  {row['kernel']}:{row['variant']} on NumPy {section['numpy'][i]}: {row['marks'][i]}, "
+                     f"speedup x{ratio:.2f} [{low:.2f}-{high:.2f}] against the column it is compared with")
+    lines.append("Full tables: html/overview.html, html/claims.html (make serve), or make overview, make claims, "
+                 "make summary, make report")
+    return "\n".join(lines)
 
 
 def time_budget(envs):
