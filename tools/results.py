@@ -102,7 +102,8 @@ def figures(result):
         samples[key] = {c: s for c, s, v in zip(combos, taken, found) if _present(v) and s}
         spread = result.get_result_stats(key, params) or [None] * len(combos)
         spread = spread if isinstance(spread, list) else [spread]
-        intervals[key] = {c: (st["ci_99_a"], st["ci_99_b"]) for c, st, v in zip(combos, spread, found)
+        # every figure here is positive; asv's interval from few samples can reach below zero
+        intervals[key] = {c: (max(st["ci_99_a"], 0.0), st["ci_99_b"]) for c, st, v in zip(combos, spread, found)
                           if _present(v) and st and _present(st.get("ci_99_a")) and _present(st.get("ci_99_b"))}
     return values, samples, intervals
 
