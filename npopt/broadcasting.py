@@ -4,6 +4,7 @@ A (n,) row or (n, 1) column is "stretched" by a zero stride, so no tiled copy
 is ever written; the explicit ``np.tile``/``np.repeat`` variants build those
 copies first and pay for the extra memory traffic.
 """
+import functools
 import math
 
 import numpy as np
@@ -83,7 +84,32 @@ PAIRWISE_DISTANCES = kernel(
 )
 
 
+def _scale(x, y):
+    """1.0 when squared distances of x and y neither overflow nor underflow beyond the tolerance
+    (their largest finite |coordinate| is within [sqrt(tiny / eps), sqrt(max / 4d)]), else the
+    power of two at or just below that coordinate, in their dtype: dividing by it is exact."""
+    info = np.finfo(np.result_type(x, y))
+    big = max(float(np.max(np.abs(a), where=np.isfinite(a), initial=0.0)) for a in (x, y))
+    if big == 0.0 or math.sqrt(info.tiny / info.eps) <= big <= math.sqrt(info.max / (4 * max(x.shape[1], 1))):
+        return 1.0
+    return np.ldexp(info.dtype.type(1), math.frexp(big)[1] - 1)
+
+
+def _hypot_scaled(distances):
+    """``distances`` computed, as np.hypot does, on both point sets divided by ``_scale`` and the
+    result multiplied back, so no square overflows to inf or underflows to 0; unscaled (the
+    common case) when the squares are safe."""
+
+    @functools.wraps(distances)
+    def scaled(x, y):
+        s = _scale(x, y)
+        return distances(x, y) if s == 1.0 else distances(x / s, y / s) * s
+
+    return scaled
+
+
 @PAIRWISE_DISTANCES.variant("python_loops", reference=True, max_n=200)
+@_hypot_scaled
 def pairwise_distances_python_loops(x, y):
     """Euclidean distance of every x[i] to every y[j], with three nested Python loops."""
     out = np.empty((x.shape[0], y.shape[0]), np.result_type(x, y))
@@ -98,6 +124,7 @@ def pairwise_distances_python_loops(x, y):
 
 
 @PAIRWISE_DISTANCES.variant("tiled_copies")
+@_hypot_scaled
 def pairwise_distances_tiled_copies(x, y):
     """Repeat x and tile y into (n*m, d) copies, subtract, reduce: two big temporaries."""
     n, m = x.shape[0], y.shape[0]
@@ -106,6 +133,7 @@ def pairwise_distances_tiled_copies(x, y):
 
 
 @PAIRWISE_DISTANCES.variant("broadcast")
+@_hypot_scaled
 def pairwise_distances_broadcast(x, y):
     """x[:, None, :] - y[None, :, :] broadcast to (n, m, d): no tiled copies, one (n, m, d) temporary."""
     diff = x[:, np.newaxis, :] - y[np.newaxis, :, :]
@@ -113,11 +141,13 @@ def pairwise_distances_broadcast(x, y):
 
 
 @PAIRWISE_DISTANCES.variant("gram_matmul")
+@_hypot_scaled
 def pairwise_distances_gram_matmul(x, y):
     """|x|^2 + |y|^2 - 2 x.y^T: one BLAS matrix product, no (n, m, d) temporary; loses accuracy near 0.
 
     A point with an infinite coordinate makes that inf - inf (NaN) where its distance is inf:
-    its row or column is computed from differences instead.
+    its row or column is computed from differences instead. Coordinates whose squares would
+    overflow (|x|^2 near 1e300^2) or underflow are scaled first (``_hypot_scaled``).
     """
     sq = (x * x).sum(axis=1)[:, np.newaxis] + (y * y).sum(axis=1)[np.newaxis, :] - 2.0 * (x @ y.T)
     out = np.sqrt(np.maximum(sq, 0.0))

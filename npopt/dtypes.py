@@ -28,6 +28,26 @@ def _stored_as(dtype):
     return lambda x: (_check.array(x, "x", 1).astype(dtype),)
 
 
+def _holds(dtype, x):
+    """Whether ``dtype`` stores x to its documented precision: every finite value 0 or within its
+    normal range. Beyond it storage makes inf (which sums to NaN against -inf) or 0 of a subnormal."""
+    a = np.abs(x.astype(np.float64, copy=False))
+    a = a[np.isfinite(a)]
+    info = np.finfo(dtype)
+    return bool(np.all((a == 0) | ((a >= info.tiny) & (a <= info.max))))
+
+
+def _stored_if_held(dtype):
+    """prepare for sums: the data as ``dtype`` if it holds them (``_holds``), else as given (float64
+    beyond float32's range), so the sum is the exact one rounded to the result dtype, never NaN."""
+
+    def prepare(x):
+        x = _check.array(x, "x", 1)
+        return (x.astype(dtype) if x.dtype == dtype or _holds(dtype, x) else x,)
+
+    return prepare
+
+
 def _horner_tolerance(args, result):
     """Horner's rule in the result's dtype, from x rounded to it, errs by a few ulps of the largest
     sum of the terms' magnitudes, sum |c_k| |x|^k: relative error is unbounded where negative x
@@ -72,11 +92,15 @@ def _total(x):
 
 
 total = TOTAL.variant("float64", reference=True, prepare=_stored_as(np.float64), bytes_moved=read_once)(_total)
-TOTAL.variant("float32", prepare=_stored_as(np.float32), bytes_moved=read_once,
-              result_dtype=np.float32)(_total)
 
 
-@TOTAL.variant("float32_accumulate64", prepare=_stored_as(np.float32), bytes_moved=read_once)
+@TOTAL.variant("float32", prepare=_stored_if_held(np.float32), bytes_moved=read_once, result_dtype=np.float32)
+def total_float32(x):
+    """Sum of x stored and accumulated as float32 (data float32 cannot hold: summed as given, rounded)."""
+    return np.float32(np.sum(x))
+
+
+@TOTAL.variant("float32_accumulate64", prepare=_stored_if_held(np.float32), bytes_moved=read_once)
 def total_accumulate64(x):
     """Sum of x stored as float32 but accumulated in float64: small storage, float64 precision."""
     return np.sum(x, dtype=np.float64)

@@ -5,9 +5,11 @@ the slow, obvious implementation; every other variant must agree with it on
 empty, one-element and odd sizes, strided views, Fortran order, each dtype the
 kernel covers, and NaN where the kernel defines it (NaN propagates). Beyond
 that grid, like bottleneck's ``array_generator``: every integer and float
-width with mixed signs, byte-swapped storage, Inf/-Inf and subnormals,
-read-only, subclassed, memory-mapped and unaligned arrays. ``cases`` yields
-them all and drives every per-case test.
+width with mixed signs, byte-swapped storage, Inf/-Inf and subnormals, values
+beyond the range of every narrower float (a variant storing them in one must
+not turn the answer into NaN) and coordinates whose squares overflow;
+read-only, subclassed (np.matrix for 2-D arguments too), masked, memory-mapped
+and unaligned arrays. ``cases`` yields them all and drives every per-case test.
 
 Kernels over strings declare str dtypes (``np.str_`` first): for them the widths are replaced by
 hostile text (``TEXTS``), stored as '<U' arrays plain, strided and byte-swapped, and results are
@@ -104,6 +106,32 @@ def non_finite(x):
     return x
 
 
+def _scaled(x, factor):
+    """A float copy times ``factor(np.finfo(x.dtype))``; other dtypes as given."""
+    return x * factor(np.finfo(x.dtype)) if x.dtype.kind == "f" else x
+
+
+@_arrays_only
+def huge(x):
+    """Float data up to 1/1024 of its dtype's largest value: beyond every narrower float's range,
+    while sums of the magnitudes of a 17 x 17 matrix of them stay finite."""
+    return _scaled(x, lambda info: info.max / 1024)
+
+
+@_arrays_only
+def tiny(x):
+    """Float data as its dtype's subnormals (fewer than 64 times the smallest): a narrower float
+    flushes them to zero."""
+    return _scaled(x, lambda info: info.smallest_subnormal * 64)
+
+
+@_arrays_only
+def squares_overflow(x):
+    """Float data up to twice the square root of its dtype's largest value: squares and products
+    overflow, most differences' squares do not."""
+    return _scaled(x, lambda info: 2 * np.sqrt(info.max))
+
+
 @_arrays_only
 def read_only(x):
     x, _ = _copy_and_flat(x)
@@ -118,6 +146,17 @@ class Sub(np.ndarray):
 @_arrays_only
 def subclassed(x):
     return x.view(Sub)
+
+
+@_arrays_only
+def masked(x):
+    """A masked array with nothing masked: refused like any masked array, naming the argument."""
+    return np.ma.masked_array(x)
+
+
+def matrix(x):
+    """A 2-D array as an np.matrix (whose ``*``, reductions and iteration differ); others as given."""
+    return np.asmatrix(x) if isinstance(x, np.ndarray) and x.ndim == 2 else x
 
 
 @_arrays_only
@@ -180,7 +219,8 @@ def data_arguments(kernel):
 
 
 def hostile_widths(kernel):
-    """(label, args) at every width: data of mixed signs, byte-swapped, Inf and subnormals."""
+    """(label, args) at every width: data of mixed signs, byte-swapped, Inf and subnormals, and for
+    floats scaled huge, tiny and to squares that overflow."""
     data = data_arguments(kernel)
     for dtype in WIDTHS:
         dtype = np.dtype(dtype)
@@ -191,15 +231,20 @@ def hostile_widths(kernel):
             yield f"{dtype.name}-n{WIDTH_N}-swapped", tuple(byte_swapped(a) for a in args)
         if dtype.kind == "f":
             yield f"{dtype.name}-n{WIDTH_N}-inf-subnormal", tuple(non_finite(a) for a in args)
+            for scale in (huge, tiny, squares_overflow):
+                yield (f"{dtype.name}-n{WIDTH_N}-{scale.__name__.replace('_', '-')}",
+                       tuple(scale(a) if is_data else a for a, is_data in zip(args, data)))
 
 
 def hostile_arrays(kernel):
     """(label, args) beyond the grid: every width (hostile text for a kernel over strings), then
-    the kernel's first dtype read-only, subclassed, memory-mapped and unaligned."""
+    the kernel's first dtype read-only, subclassed, masked, memory-mapped, unaligned and, for a
+    kernel of 2-D arrays, as np.matrix."""
     yield from (hostile_texts if is_text(kernel) else hostile_widths)(kernel)
     args = kernel.inputs(WIDTH_N, seed=WIDTH_N)
     name = np.dtype(kernel.dtypes[0]).name
-    for transform in (read_only, subclassed, memory_mapped, unaligned):
+    transforms = [read_only, subclassed, masked, memory_mapped, unaligned] + ([matrix] if is_2d(kernel) else [])
+    for transform in transforms:
         yield f"{name}-n{WIDTH_N}-{transform.__name__.replace('_', '-')}", tuple(transform(a) for a in args)
 
 
@@ -263,11 +308,16 @@ def assert_agrees(kernel, variant, args, expected, actual):
     """actual equals expected, in the reference's result dtype or the one ``variant`` declares:
     exactly for integers and booleans, within dtype-aware tolerance for floats, field by field for
     a structured result, as Python values of the same types for a kernel over strings; all in the
-    kernel's ``canonical`` form if it has one. An error must be of the same class."""
+    kernel's ``canonical`` form if it has one. An error must be of the same class, a result of an
+    ndarray subclass of the reference's type. ``canonical`` and ``tolerance`` see array arguments
+    as plain ndarrays, as the variants do (``_check.array``)."""
+    args = tuple(a.view(np.ndarray) if isinstance(a, np.ndarray) else a for a in args)
     if isinstance(expected, Exception):
         assert type(actual) is type(expected), f"reference raised {expected!r}, variant gave {actual!r}"
         return
     assert not isinstance(actual, Exception), f"variant raised {actual!r}, reference did not"
+    if isinstance(actual, np.ndarray) and type(actual) is not np.ndarray:  # an np.matrix let through
+        assert type(actual) is type(expected), f"result is a {type(actual).__name__}, the reference's is not"
     if kernel.canonical is not None:
         expected, actual = kernel.canonical(args, expected), kernel.canonical(args, actual)
     if is_text(kernel):
