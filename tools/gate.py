@@ -55,7 +55,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from benchmarks import cost
-from tools import change
+from tools import change, lock
 from tools.machine import this_machine
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -434,22 +434,23 @@ def main(argv=None):
     parser.add_argument("--markdown", help="also append a Markdown table here (e.g. $GITHUB_STEP_SUMMARY)")
     args = parser.parse_args(argv)
     check_measurement_arguments(parser, args)
-    try:
-        result = run_gate(args.baseline, args.candidate, args.bench, args.rounds, args.threshold, args.alpha, log)
-    except CannotCompare as exc:
-        print(f"gate: cannot compare: {exc}", file=sys.stderr)
-        result, status = {"status": "error", "message": str(exc)}, CANNOT_COMPARE
-    else:
-        status = REGRESSED if result["regressions"] or result["allocation_regressions"] else OK
-        result["status"] = "regressed" if status else "ok"
-        print(text_report(result))
-        if args.markdown:
-            with open(args.markdown, "a") as f:
-                f.write(markdown_report(result) + "\n")
-    record(result)
-    if args.json:
-        write_json(args.json, result)
-    return status
+    with lock.hold("gate"):  # tools/lock.py: a second gate or bisection waits
+        try:
+            result = run_gate(args.baseline, args.candidate, args.bench, args.rounds, args.threshold, args.alpha, log)
+        except CannotCompare as exc:
+            print(f"gate: cannot compare: {exc}", file=sys.stderr)
+            result, status = {"status": "error", "message": str(exc)}, CANNOT_COMPARE
+        else:
+            status = REGRESSED if result["regressions"] or result["allocation_regressions"] else OK
+            result["status"] = "regressed" if status else "ok"
+            print(text_report(result))
+            if args.markdown:
+                with open(args.markdown, "a") as f:
+                    f.write(markdown_report(result) + "\n")
+        record(result)
+        if args.json:
+            write_json(args.json, result)
+        return status
 
 
 if __name__ == "__main__":

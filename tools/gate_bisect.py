@@ -14,7 +14,7 @@ import argparse
 import math
 import sys
 
-from tools import gate
+from tools import gate, lock
 
 
 def regressed(result):
@@ -113,15 +113,16 @@ def main(argv=None):
     parser.add_argument("--markdown", help="also append it as Markdown here (e.g. $GITHUB_STEP_SUMMARY)")
     args = parser.parse_args(argv)
     gate.check_measurement_arguments(parser, args)
-    bisection = run_bisect(args.good, args.bad, args.bench, args.rounds, args.threshold, args.alpha, gate.log)
-    named = bisection["status"] == "culprit"
-    print(text_report(bisection), file=sys.stdout if named else sys.stderr)
-    if args.json:
-        gate.write_json(args.json, bisection)
-    if args.markdown:
-        with open(args.markdown, "a") as f:
-            f.write(markdown_report(bisection))
-    return 0 if named else gate.CANNOT_COMPARE
+    with lock.hold("gate"):  # tools/lock.py: a second gate or bisection waits
+        bisection = run_bisect(args.good, args.bad, args.bench, args.rounds, args.threshold, args.alpha, gate.log)
+        named = bisection["status"] == "culprit"
+        print(text_report(bisection), file=sys.stdout if named else sys.stderr)
+        if args.json:
+            gate.write_json(args.json, bisection)
+        if args.markdown:
+            with open(args.markdown, "a") as f:
+                f.write(markdown_report(bisection))
+        return 0 if named else gate.CANNOT_COMPARE
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import time
 from asv import util
 from asv.config import Config
 
+from tools import lock
 from tools.bench import (CONF, ROOT, asv, environments, interpreter_env, register_machine, run_options, selecting,
                          side_config)
 from tools.change import NOISE_DIR, change, figure_key, kind, noise
@@ -129,32 +130,34 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.runs < 2:
         parser.error("--runs must be at least 2: a spread needs two runs")
-    started = time.monotonic()
-    machine, commit, envs, by_env = repeated_runs(args)
+    with lock.hold("repeat"):  # tools/lock.py: a second repeat is refused
+        started = time.monotonic()
+        machine, commit, envs, by_env = repeated_runs(args)
 
-    spread = {}
-    for env_runs in by_env.values():
-        for key, s in spreads(env_runs).items():
-            spread[key] = max(s, spread.get(key, 1.0))
-    numpy_versions = " ".join(v for _, v in envs)
-    print(f"\n== spread (max/min) of every figure over {args.runs} runs: machine {machine}, NumPy {numpy_versions}, "
-          f"commit {commit[:8]}, {time.monotonic() - started:.0f} s")
-    print(table(("figure", "figures", f"within {BANDS[0]}", f"within {BANDS[1]}", "widest"), summary_rows(spread)))
-    print()
-    widest = sorted(spread.items(), key=lambda ks: -ks[1])[:args.widest]
-    print(table(("widest figures", "spread"), [(k, f"{s:.3f}") for k, s in widest]))
-    if args.check:
-        return check(by_env, noise(machine))
-    if args.bench:
-        print("\n(part of the suite only: noise/ is written by a run over the whole suite)")
+        spread = {}
+        for env_runs in by_env.values():
+            for key, s in spreads(env_runs).items():
+                spread[key] = max(s, spread.get(key, 1.0))
+        numpy_versions = " ".join(v for _, v in envs)
+        print(f"\n== spread (max/min) of every figure over {args.runs} runs: machine {machine}, "
+              f"NumPy {numpy_versions}, "
+              f"commit {commit[:8]}, {time.monotonic() - started:.0f} s")
+        print(table(("figure", "figures", f"within {BANDS[0]}", f"within {BANDS[1]}", "widest"), summary_rows(spread)))
+        print()
+        widest = sorted(spread.items(), key=lambda ks: -ks[1])[:args.widest]
+        print(table(("widest figures", "spread"), [(k, f"{s:.3f}") for k, s in widest]))
+        if args.check:
+            return check(by_env, noise(machine))
+        if args.bench:
+            print("\n(part of the suite only: noise/ is written by a run over the whole suite)")
+            return 0
+        os.makedirs(NOISE_DIR, exist_ok=True)
+        path = os.path.join(NOISE_DIR, f"{machine}.json")
+        with open(path, "w") as f:
+            json.dump({"machine": machine, "commit": commit, "numpy": numpy_versions, "runs": args.runs,
+                       "summary": {r[0]: r[1:] for r in summary_rows(spread)}, "spread": spread}, f, indent=1)
+        print(f"\nwritten: {os.path.relpath(path, ROOT)}")
         return 0
-    os.makedirs(NOISE_DIR, exist_ok=True)
-    path = os.path.join(NOISE_DIR, f"{machine}.json")
-    with open(path, "w") as f:
-        json.dump({"machine": machine, "commit": commit, "numpy": numpy_versions, "runs": args.runs,
-                   "summary": {r[0]: r[1:] for r in summary_rows(spread)}, "spread": spread}, f, indent=1)
-    print(f"\nwritten: {os.path.relpath(path, ROOT)}")
-    return 0
 
 
 if __name__ == "__main__":

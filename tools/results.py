@@ -4,6 +4,16 @@ Every report (summary, overview, repeat, change marks) reads through here and ne
 JSON itself: asv stores parameter values as their repr, a parametrized figure as a flat list in
 ``itertools.product`` order, a missing value as None or NaN, and (with --record-samples) the
 per-process figures of each value as its samples.
+
+A results file is checked before it is trusted (``check``): an empty, truncated or schema-breaking
+file, one whose machine is not its folder's, one whose name is not asv's for what it holds, or one
+from another suite (none of its benchmarks in results/benchmarks.json) is refused: named with what
+is wrong on stderr, left out, and the rest read on.
+
+``python -m tools.results ARGS`` is asv with ARGS (tools/bench.py runs asv so), its JSON writes made
+all-or-nothing (``write_json_atomically``): asv 0.6.6 writes every results file, benchmarks.json and
+machine.json with a plain open(path, "w") and json.dump, so a run killed while writing would leave a
+truncated file, and it rewrites a commit's existing file when it measures that commit again.
 """
 import itertools
 import json
@@ -11,11 +21,14 @@ import math
 import os
 import re
 import subprocess
+import sys
 from typing import NamedTuple
 
-from asv import results as asv_results
+from asv import results as asv_results, util
 from asv.config import Config
 from packaging.version import Version
+
+from tools.lock import fake_slow_step
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "asv.conf.json")
@@ -109,6 +122,9 @@ def figures(result):
 
 
 def results_dir(config=CONF):
+    """The stored results: asv.conf.json's results_dir, or $NPOPT_RESULTS_DIR (a copy, for the tests)."""
+    if config == CONF and os.environ.get("NPOPT_RESULTS_DIR"):
+        return os.environ["NPOPT_RESULTS_DIR"]
     return os.path.join(ROOT, Config.load(config).results_dir)
 
 
@@ -118,29 +134,201 @@ def machines(config=CONF):
     return sorted(d for d in os.listdir(base) if os.path.isfile(os.path.join(base, d, "machine.json")))
 
 
+FIELDS = {"commit_hash": str, "env_name": str, "date": int, "params": dict, "python": str, "requirements": dict,
+          "result_columns": list, "results": dict}
+COLUMNS = {"result", "params", "version", "started_at", "duration", "stats_ci_99_a", "stats_ci_99_b", "stats_q_25",
+           "stats_q_75", "stats_number", "stats_repeat", "samples", "profile"}  # asv 0.6.6's Results.save
+
+
+def schema_problem(data):
+    """What breaks asv's results schema (version 2) in parsed JSON, or None. A few type checks written
+    out: jsonschema is not a dependency, and asv has no validator of its own (it fails on first use)."""
+    if not isinstance(data, dict):
+        return f"not a JSON object but a {type(data).__name__}"
+    if data.get("version") != asv_results.Results.api_version:
+        return f"results format version {data.get('version')!r}, not asv's {asv_results.Results.api_version}"
+    for field, kind in FIELDS.items():
+        if not isinstance(data.get(field), kind):
+            found = "missing" if field not in data else type(data[field]).__name__
+            return f"field {field!r} is {found}, not {kind.__name__}"
+    unknown = set(data["result_columns"]) - COLUMNS
+    if unknown or "result" not in data["result_columns"]:
+        return f"result_columns {data['result_columns']} are not asv's"
+    for name, row in data["results"].items():
+        if not isinstance(row, list) or len(row) > len(data["result_columns"]):
+            return f"benchmark {name!r}: its row is not a list of result_columns"
+    return None
+
+
+def known_benchmarks(base):
+    """The benchmark names of results/benchmarks.json, or None when it cannot be read."""
+    try:
+        return set(util.load_json(os.path.join(base, "benchmarks.json"))) - {"version"}
+    except (OSError, util.UserError):
+        return None
+
+
+def check(path, machine, known=None):
+    """(asv Results, None) for a sound results file of machine's folder, else (None, what is wrong)."""
+    if os.path.getsize(path) == 0:
+        return None, "empty file"
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except ValueError as exc:
+        return None, f"not valid JSON (truncated?): {exc}"
+    problem = schema_problem(data)
+    if problem:
+        return None, problem
+    if data["params"].get("machine") != machine:
+        return None, f"its machine is {data['params'].get('machine')!r}, not its folder's {machine!r}"
+    expected = os.path.basename(asv_results.get_filename(machine, data["commit_hash"], data["env_name"]))
+    if os.path.basename(path) != expected:
+        return None, f"it holds commit {data['commit_hash'][:8]} in {data['env_name']}, which asv names {expected}"
+    if known is not None and data["results"] and not set(data["results"]) & known:
+        return None, (f"none of its {len(data['results'])} benchmarks (such as {next(iter(data['results']))!r}) "
+                      "is in results/benchmarks.json: another suite's results")
+    try:
+        return asv_results.Results.load(path, machine_name=machine), None
+    except (util.UserError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        return None, f"asv cannot read it: {exc}"
+
+
+_named = set()
+
+
+def refuse(path, reason):
+    """Name a refused results file and what is wrong with it on stderr (once per process)."""
+    if path not in _named:
+        _named.add(path)
+        shown = os.path.relpath(path, ROOT) if path.startswith(ROOT + os.sep) else path
+        print(f"refused results file {shown}: {reason}; left out", file=sys.stderr, flush=True)
+
+
+def stored(machine, config=CONF):
+    """([asv Results], [(path, what is wrong)]) of every results file in results/<machine>/; each refused
+    one is named on stderr."""
+    base = results_dir(config)
+    folder, known = os.path.join(base, machine), known_benchmarks(base)
+    good, bad = [], []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".json") and name not in ("machine.json", "benchmarks.json"):
+            result, reason = check(os.path.join(folder, name), machine, known)
+            if result is None:
+                refuse(os.path.join(folder, name), reason)
+                bad.append((os.path.join(folder, name), reason))
+            else:
+                good.append(result)
+    return good, bad
+
+
+def refused(config=CONF):
+    """[(path, what is wrong)] of every refused results file of every machine."""
+    return [b for machine in machines(config) for b in stored(machine, config)[1]]
+
+
 def latest_commit(machine, rev=None, config=CONF, widest=False):
     """``rev`` as a full hash, or else the newest commit with stored results for ``machine`` (None if none).
 
     widest: the newest of the commits stored in the most environments (a history run over one
-    environment does not hide the last full NumPy matrix).
+    environment does not hide the last full NumPy matrix). A refused file still counts for the
+    environment its name gives (asv's <commit[:8]>-<environment>.json), so one damaged file does not
+    make an older commit the newest.
     """
     if rev:
         return subprocess.check_output(["git", "rev-parse", rev], cwd=ROOT, text=True).strip()
     envs, dates = {}, {}
-    for r in asv_results.iter_results_for_machine(results_dir(config), machine):
+    good, bad = stored(machine, config)
+    for r in good:
         envs.setdefault(r.commit_hash, set()).add(r.env_name)
         dates[r.commit_hash] = max(dates.get(r.commit_hash, 0), r.date)
+    for path, _ in bad:
+        prefix, _, env_name = os.path.basename(path)[:-len(".json")].partition("-")
+        for commit in envs:
+            if commit.startswith(prefix):
+                envs[commit].add(env_name)
     if not dates:
         return None
     return max(dates, key=lambda c: ((len(envs[c]) if widest else 0), dates[c]))
 
 
 def load(commit, machine, config=CONF):
-    """A Run for each environment stored for one machine and commit, by environment name."""
+    """A Run for each environment stored for one machine and commit (a full hash or a prefix), by
+    environment name; a file whose figures cannot be read is refused like a damaged one."""
     runs = []
-    for result in asv_results.iter_results_for_machine_and_hash(results_dir(config), machine, commit):
+    for result in stored(machine, config)[0]:
+        if not result.commit_hash.startswith(commit):
+            continue
         numpy_version = next((v for k, v in result.params.items() if k.endswith("numpy")), "?")
-        values, samples, intervals = figures(result)
+        try:
+            values, samples, intervals = figures(result)
+        except (LookupError, TypeError, ValueError, AttributeError) as exc:
+            refuse(os.path.join(results_dir(config), result._filename), f"its figures cannot be read: {exc!r}")
+            continue
         runs.append(Run(result.env_name, numpy_version, values, samples, result.env_vars.get(SIMD_SWITCH, ""),
                         AA_SWITCH in result.env_vars, intervals))
     return sorted(runs, key=lambda run: run.env_name)
+
+
+PARTIAL = ".partial"
+_asv_write_json = util.write_json
+
+
+def write_json_atomically(path, data, api_version=None, compact=False):
+    """asv.util.write_json, all or nothing: asv writes a temporary file beside path
+    (.<name>.<pid>.partial, which no reader takes for results), then it is renamed over path
+    (os.replace, atomic). A killed write leaves path as it was (a SIGKILL leaves what was written in
+    the page cache, so no fsync; a power cut is not guarded against). Temporary files of dead writers
+    in the folder are removed first. The standard library idiom, a few lines: the PyPI atomicwrites
+    package that did this is no longer maintained."""
+    folder, name = os.path.split(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    for stale in os.listdir(folder):
+        pid = stale[:-len(PARTIAL)].rsplit(".", 1)[-1] if stale.endswith(PARTIAL) else ""
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            os.unlink(os.path.join(folder, stale))
+    partial = os.path.join(folder, f".{name}.{os.getpid()}{PARTIAL}")
+    try:
+        _asv_write_json(partial, data, api_version, compact)
+        if not name.startswith(".") and name not in ("machine.json", "benchmarks.json", "asv-env-info.json"):
+            fake_slow_step("results-write")  # a results file written, not yet in place
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.unlink(partial)
+        raise
+
+
+def asv_main():
+    """asv's command line with write_json_atomically for every JSON file it writes, and the kill tests'
+    seams at environment creation and measurement (tools/lock.py, fake_slow_step). An existing results
+    file that asv cannot read is named and measured afresh (asv would stop the run), and the new
+    results replace it."""
+    from asv import main
+    from asv.commands import run
+    from asv.plugins.virtualenv import Virtualenv
+
+    util.write_json = write_json_atomically
+    install, run_benchmarks = Virtualenv._install_requirements, run.run_benchmarks
+
+    def installing(self):
+        fake_slow_step("environment-create")  # the virtualenv made, its requirements not yet installed
+        return install(self)
+
+    def measuring(*args, **kwargs):
+        fake_slow_step("measure")
+        return run_benchmarks(*args, **kwargs)
+
+    def loading(self, result_dir):
+        try:
+            load_data(self, result_dir)
+        except (util.UserError, LookupError, TypeError, ValueError, AttributeError) as exc:
+            print(f"{exc}: measured afresh, the new results replace it", file=sys.stderr, flush=True)
+
+    load_data = asv_results.Results.load_data
+    Virtualenv._install_requirements, run.run_benchmarks, asv_results.Results.load_data = installing, measuring, loading
+    return main.main()
+
+
+if __name__ == "__main__":
+    sys.exit(asv_main())
