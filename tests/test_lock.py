@@ -165,6 +165,12 @@ def test_killed_measuring_or_writing_nothing_is_lost_and_the_next_run_completes(
     assert done.returncode == 0 and not os.path.exists(partial[0])  # a dead writer's leftovers are removed
     assert_intact({p: d for p, d in before.items() if p not in new}, store, added=new)
 
+    os.truncate(os.path.join(store, new[0]), 300)  # damaged: asv alone would stop at reading it back
+    done = asv_run(asv_conf, commit)
+    _, err = done.communicate(timeout=300)
+    assert done.returncode == 0 and "measured afresh, the new results replace it" in err
+    assert_intact({p: d for p, d in before.items() if p not in new}, store, added=new)
+
 
 def publish(env, html):
     return start([sys.executable, "-m", "tools.bench", "publish", "--html-dir", html], env)
