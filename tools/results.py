@@ -223,8 +223,18 @@ def stored(machine, config=CONF):
 
 
 def refused(config=CONF):
-    """[(path, what is wrong)] of every refused results file of every machine."""
-    return [b for machine in machines(config) for b in stored(machine, config)[1]]
+    """[(path, what is wrong)] of every refused results file of every machine, and of every JSON file
+    outside a machine's folder (asv reads a folder only beside its machine.json), each named on stderr."""
+    base = results_dir(config)
+    bad = [b for machine in machines(config) for b in stored(machine, config)[1]]
+    for at, _, names in os.walk(base):
+        if at != base and not os.path.isfile(os.path.join(at, "machine.json")):
+            bad += [(os.path.join(at, n), "its folder has no machine.json") for n in names if n.endswith(".json")]
+    bad += [(os.path.join(base, n), "not in a machine's folder") for n in os.listdir(base)
+            if n.endswith(".json") and n != "benchmarks.json"]
+    for path, reason in bad:
+        refuse(path, reason)
+    return bad
 
 
 def latest_commit(machine, rev=None, config=CONF, widest=False):
