@@ -180,7 +180,9 @@ def test_a_variant_missing_from_a_numpy_is_a_gap_and_a_change_a_mark(page, site)
     speedups = {"1.26.4": 70.0, "2.0.2": None, "2.2.6": 72.0, "2.3.5": 150.0}
     runs = [Run(f"env-{v}", v, {overview.SPEEDUP.format(technique="vectorization"): {pair: s} if s else {}}, {})
             for v, s in speedups.items()]
-    overview.write_html(os.path.join(site[0], "overview-gap.html"), [("m", "0" * 40, *overview.overview(runs))])
+    versions, rows = overview.overview(runs)
+    checks = overview.controls(runs, rows, versions)
+    overview.write_html(os.path.join(site[0], "overview-gap.html"), [("m", "0" * 40, versions, rows, checks)])
     open_charts(page, site[1] + "overview-gap.html")
     assert page.problems == []
     (figure,) = page.locator("figure.chart").all()
