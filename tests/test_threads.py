@@ -41,10 +41,13 @@ def test_matmul_refuses_a_matrix_that_is_not_square():
 
 
 class _Probe:
-    """Stands in for a matrix: `probe @ x` reports the BLAS thread counts at that moment."""
+    """Stands in for a matrix: `probe @ x` reports the thread counts, at that moment, of the BLAS libraries
+    NumPy loaded (those npopt.threads found at import; scipy, which the tools import, brings its own)."""
 
     def __matmul__(self, other):
-        return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+        numpys = {lib.filepath for lib in threads.BLAS.lib_controllers}
+        return [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
+                if lib["user_api"] == "blas" and lib["filepath"] in numpys]
 
 
 @pytest.mark.parametrize("count", [1, threads.THREADS])
