@@ -194,7 +194,10 @@ def main(argv=None):
     runs = load(commit, machine) if commit else []
     band, features = noise(machine).get(FIGURE), cpu_features()
     rows = evaluate_all(load_claims(), runs, band, features)
-    checks = overview.controls(runs, *reversed(overview.overview(runs))) if runs else None
+    checks = None
+    if runs:
+        versions, cells = overview.overview(runs)
+        checks = overview.controls(runs, cells, versions)
     at = commit[:8] if commit else "none stored"
     print_table(rows, f"\n== NumPy release-note claims: machine {machine}, commit {at}")
     if checks:
