@@ -206,12 +206,12 @@ def refuse(path, reason):
 
 
 def stored(machine, config=CONF):
-    """([asv Results], [(path, what is wrong)]) of every results file in results/<machine>/; each refused
-    one is named on stderr."""
+    """([asv Results], [(path, what is wrong)]) of every results file in results/<machine>/ (none for a
+    machine never measured here); each refused one is named on stderr."""
     base = results_dir(config)
     folder, known = os.path.join(base, machine), known_benchmarks(base)
     good, bad = [], []
-    for name in sorted(os.listdir(folder)):
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
         if name.endswith(".json") and name not in ("machine.json", "benchmarks.json"):
             result, reason = check(os.path.join(folder, name), machine, known)
             if result is None:
