@@ -37,3 +37,12 @@ def pytest_generate_tests(metafunc):
                                              marks=[pytest.mark.skip(reason=reason)] if reason else []))
                     ids.append("-".join(str(p) for p in (k.name, v, label, bad) if p is not None))
     metafunc.parametrize(names, rows, ids=ids)
+
+
+LONGEST = "test_nightly.py"  # the workflow rehearsal: most of the suite's time, (docs/correctness.md, "How long")
+
+
+def pytest_collection_modifyitems(items):
+    """The longest file first: pytest-xdist (-n 2 --dist loadfile) gives it one worker from the start and
+    the other files the other worker, so the suite lasts about as long as the rehearsal alone."""
+    items.sort(key=lambda item: item.path.name != LONGEST)
