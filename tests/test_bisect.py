@@ -9,6 +9,7 @@ import pytest
 
 from tools import gate
 from tools import gate_bisect
+from tools.machine import this_machine
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -94,6 +95,34 @@ def test_cli_names_the_culprit_with_subject_and_ratios(repo, monkeypatch, tmp_pa
     assert bisection["culprit"] == culprit and bisection["subject"] == "commit 3"
     assert bisection["regressions"] == {"add:ufunc:10000": 1.3} and bisection["commits"] == len(history) - 1
     assert len(bisection["comparisons"]) <= gate_bisect.max_comparisons(len(history) - 1)
+
+
+def test_the_gates_own_comparison_of_good_and_bad_is_read_not_made_again(repo, monkeypatch, tmp_path):
+    """--gate F: the nightly's gate has just compared GOOD with BAD; the bisection starts from its JSON when
+    it is that comparison (same commits, machine, rounds, threshold, alpha) and otherwise makes it again."""
+    history = repo("rev-list", "--first-parent", "--reverse", "HEAD").split()
+    calls = []
+
+    def run_gate(base, cand, bench, rounds, threshold, alpha, log):
+        calls.append((base, cand))
+        flagged = {"add:ufunc:10000": {"ratio": 1.3}} if history.index(cand) >= 3 > history.index(base) else {}
+        return {"baseline": base, "candidate": cand, "regressions": flagged, "allocation_regressions": {},
+                "ratios": {}}
+
+    monkeypatch.setattr(gate, "run_gate", run_gate)
+    earlier = {"status": "regressed", "baseline": history[0], "candidate": history[-1], "machine": this_machine(),
+               "rounds": gate.ROUNDS, "threshold": gate.THRESHOLD, "alpha": gate.ALPHA,
+               "regressions": {"add:ufunc:10000": {"ratio": 1.3}}, "allocation_regressions": {}}
+    for changed, read in [({}, True), ({"rounds": gate.ROUNDS + 2}, False), ({"candidate": history[-2]}, False),
+                          ({"status": "ok"}, False)]:
+        calls.clear()
+        path = tmp_path / "gate.json"
+        path.write_text(json.dumps({**earlier, **changed}))
+        bisection = gate_bisect.run_bisect(history[0], history[-1], None, gate.ROUNDS, gate.THRESHOLD, gate.ALPHA,
+                                           log=lambda _: None, gate_json=str(path))
+        assert bisection["culprit"] == history[3], changed
+        assert ((history[0], history[-1]) not in calls) == read, changed
+        assert len(bisection["comparisons"]) == len(calls) + read
 
 
 def test_cli_cannot_decide_exits_3(repo, monkeypatch, capsys):

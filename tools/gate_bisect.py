@@ -1,20 +1,24 @@
 """Bisect a regression: the first commit after GOOD, up to BAD, that made a benchmark slower.
 
-  python -m tools.gate_bisect --good REV [--bad REV] [--bench REGEX] [--json F] [--markdown F]
+  python -m tools.gate_bisect --good REV [--bad REV] [--bench REGEX] [--gate F] [--json F] [--markdown F]
 
 The N commits are BAD's first-parent history after GOOD. Every step is one run of the regression
 gate (tools/gate.py): GOOD against BAD first (BAD must regress; the later runs time only the
 benchmarks it flagged), then a binary search comparing GOOD against midpoints, then the culprit
-against its parent: at most ceil(log2 N) + 2 gate runs. Exit status: 0 a culprit is named (its
+against its parent: at most ceil(log2 N) + 2 gate runs. --gate F reads that first comparison from
+the gate's --json F (the nightly's gate has just made it) when it compared GOOD against BAD on this
+machine with the same rounds, threshold and alpha; otherwise it is made again, and the log says why. Exit status: 0 a culprit is named (its
 sha, subject, and the regressed benchmarks with their ratios against its parent), 3 no decision
 (BAD is not slower than GOOD, the culprit is not slower than its parent, e.g. a slowdown spread
 over several commits, or a comparison could not be made); 2 is a usage error.
 """
 import argparse
+import json
 import math
 import sys
 
 from tools import gate, lock
+from tools.machine import this_machine
 
 
 def regressed(result):
@@ -22,11 +26,12 @@ def regressed(result):
     return sorted({*result["regressions"], *result["allocation_regressions"]})
 
 
-def search(commits, compare):
+def search(commits, compare, first=None):
     """(index of the culprit in commits, its comparison against its parent), where commits are GOOD and
     then BAD's first-parent history up to BAD. compare(baseline, candidate, keys) is one gate run (keys
-    None: the whole selection); no pair is compared twice. Raises gate.CannotCompare without a decision."""
-    results = {}
+    None: the whole selection); first, when given, is GOOD against BAD already made; no pair is
+    compared twice. Raises gate.CannotCompare without a decision."""
+    results = {} if first is None else {(0, len(commits) - 1): first}
 
     def comparison(i, j, keys):
         if (i, j) not in results:
@@ -64,11 +69,35 @@ def max_comparisons(n):
     return math.ceil(math.log2(n)) + 2
 
 
-def run_bisect(good, bad, bench, rounds, threshold, alpha, log=print):
-    """The bisection as a dict (see --json)."""
+def earlier_gate(path, commits, rounds, threshold, alpha):
+    """(the gate result in the file at path, or None, why it is not GOOD against BAD as this bisection
+    would compare them)."""
+    try:
+        with open(path) as f:
+            result = json.load(f)
+    except (OSError, ValueError) as exc:
+        return None, f"cannot read {path}: {exc}"
+    wanted = {"baseline": commits[0], "candidate": commits[-1], "machine": this_machine(), "rounds": rounds,
+              "threshold": threshold, "alpha": alpha}
+    differs = [f"{key} {result.get(key)!r}, not {value!r}" for key, value in wanted.items() if result.get(key) != value]
+    if differs or result.get("status") != "regressed":
+        return None, f"{path} is not GOOD against BAD regressed here: " + "; ".join(
+            differs or [f"status {result.get('status')!r}"])
+    return result, None
+
+
+def run_bisect(good, bad, bench, rounds, threshold, alpha, log=print, gate_json=None):
+    """The bisection as a dict (see --json); gate_json: the gate's --json of GOOD against BAD (--gate)."""
     comparisons = []
     try:
         commits = first_parent_range(good, bad)
+        first = None
+        if gate_json:
+            first, why = earlier_gate(gate_json, commits, rounds, threshold, alpha)
+            log(f"bisect: GOOD against BAD read from {gate_json}" if first else f"bisect: {why}; comparing them again")
+            if first:
+                comparisons.append({"baseline": commits[0], "candidate": commits[-1], "regressed": regressed(first),
+                                    "from": gate_json})
 
         def compare(base, cand, keys):
             log(f"bisect: gate run {len(comparisons) + 1} (at most {max_comparisons(len(commits) - 1)} "
@@ -77,7 +106,7 @@ def run_bisect(good, bad, bench, rounds, threshold, alpha, log=print):
             comparisons.append({"baseline": base, "candidate": cand, "regressed": regressed(result)})
             return result
 
-        index, verdict = search(commits, compare)
+        index, verdict = search(commits, compare, first)
     except gate.CannotCompare as exc:
         return {"status": "undecided", "message": str(exc), "comparisons": comparisons}
     culprit = commits[index]
@@ -109,12 +138,14 @@ def main(argv=None):
     parser.add_argument("--good", required=True, help="a commit without the regression")
     parser.add_argument("--bad", default="HEAD", help="a later commit with it (default HEAD)")
     gate.add_measurement_arguments(parser)
+    parser.add_argument("--gate", help="the gate's --json of GOOD against BAD: its comparison is not made again")
     parser.add_argument("--json", help="also write the result here")
     parser.add_argument("--markdown", help="also append it as Markdown here (e.g. $GITHUB_STEP_SUMMARY)")
     args = parser.parse_args(argv)
     gate.check_measurement_arguments(parser, args)
     with lock.hold("gate"):  # tools/lock.py: a second gate or bisection waits
-        bisection = run_bisect(args.good, args.bad, args.bench, args.rounds, args.threshold, args.alpha, gate.log)
+        bisection = run_bisect(args.good, args.bad, args.bench, args.rounds, args.threshold, args.alpha, gate.log,
+                               args.gate)
         named = bisection["status"] == "culprit"
         print(text_report(bisection), file=sys.stdout if named else sys.stderr)
         if args.json:
