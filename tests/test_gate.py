@@ -153,6 +153,20 @@ def test_builds_are_keyed_by_commit_python_numpy_numba_and_cython(tmp_path, monk
     assert "numpy0.0.1" in os.path.basename(gate.build("abc"))
 
 
+def test_pruning_keeps_the_most_recently_used_builds_with_their_counts(tmp_path, monkeypatch):
+    monkeypatch.setattr(gate, "WORK", str(tmp_path))
+    built = _stub_install(monkeypatch)
+    sites = [gate.build(sha) for sha in ("a1", "b2", "c3", "d4")]
+    for age, site in enumerate(reversed(sites)):  # a1 used longest ago
+        os.utime(site, (time.time() - 100 * age, time.time() - 100 * age))
+    os.makedirs(os.path.join(sites[0], ".npopt-counts"))
+    assert gate.build("a1") == sites[0] and built == ["a1", "b2", "c3", "d4"]  # kept and marked as used now
+    gate.prune_builds(keep=2)
+    assert sorted(os.listdir(tmp_path / "builds")) == sorted(os.path.basename(s) + end for s in (sites[0], sites[3])
+                                                               for end in ("", ".lock"))
+    assert os.path.isdir(os.path.join(sites[0], ".npopt-counts"))
+
+
 def test_concurrent_builds_of_one_key_build_once_and_never_publish_a_partial_build(tmp_path, monkeypatch):
     monkeypatch.setattr(gate, "WORK", str(tmp_path))
     built = _stub_install(monkeypatch, seconds=0.3)

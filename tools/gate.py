@@ -47,6 +47,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -67,6 +68,7 @@ ALPHA = 0.01
 ROUNDS = 6
 BYTES_SLACK = (1.02, 4096)
 COUNT_THRESHOLD = 1.015
+KEPT_BUILDS = 8  # builds kept in .asv/gate/builds: a few nights' baselines, candidates and bisection midpoints
 INSTRUCTIONS, SECONDS = "instructions", "wall time"  # the metrics that decide a verdict
 
 
@@ -137,7 +139,21 @@ def build(sha):
         if not os.path.isdir(site):
             with tempfile.TemporaryDirectory(dir=builds, prefix=".building-") as tmp:
                 os.rename(install(sha, tmp), site)
+        os.utime(site)  # used now: prune_builds keeps the most recently used
     return site
+
+
+def prune_builds(keep=KEPT_BUILDS):
+    """Remove all but the ``keep`` most recently used builds (and their counts) from .asv/gate/builds, so
+    that the folder, which the nightly keeps from night to night, stays bounded. Called with the gate lock
+    held (tools/lock.py), when no gate or bisection is using a build."""
+    builds = os.path.join(WORK, "builds")
+    sites = [os.path.join(builds, n) for n in os.listdir(builds) if not n.startswith(".") and not n.endswith(".lock")
+             ] if os.path.isdir(builds) else []
+    for site in sorted(sites, key=os.path.getmtime, reverse=True)[keep:]:
+        shutil.rmtree(site)
+        if os.path.exists(site + ".lock"):
+            os.remove(site + ".lock")
 
 
 def measure_round(site, bench, what=()):
@@ -450,6 +466,7 @@ def main(argv=None):
         record(result)
         if args.json:
             write_json(args.json, result)
+        prune_builds()
         return status
 
 

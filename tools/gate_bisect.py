@@ -153,6 +153,7 @@ def main(argv=None):
         if args.markdown:
             with open(args.markdown, "a") as f:
                 f.write(markdown_report(bisection))
+        gate.prune_builds()
         return 0 if named else gate.CANNOT_COMPARE
 
 
