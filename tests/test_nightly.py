@@ -161,7 +161,7 @@ def test_five_nights_of_the_nightly_workflow_reduced(tmp_path):
     """Night 1 stores, 2 passes, 3 fails on the planted slowdown and names its commit, 4 is killed
     midway, 5 passes; the results branch keeps every night (scenario() checks each)."""
     log = open(tmp_path / "nights.log", "w")
-    inputs = {"numpy": importlib.metadata.version("numpy"), "bench": "vectorization"}
+    inputs = {"numpy": importlib.metadata.version("numpy"), "bench": "fused_expressions"}
     try:
         nights = nl.scenario(str(tmp_path / "sandbox"), inputs, echo=lambda line: print(line, file=log, flush=True))
     except nl.ScenarioFailed as exc:

@@ -1,6 +1,6 @@
 """The nightly workflow, run here night after night against a local stand-in for GitHub.
 
-  python -m tools.nightly_local [--numpy 2.4.6] [--bench vectorization] [--dir .asv/nightly-local]
+  python -m tools.nightly_local [--numpy 2.4.6] [--bench fused_expressions] [--dir .asv/nightly-local]
 
 Each night runs the steps of .github/workflows/nightly.yml, read from the night's commit, as GitHub's
 runner would: a fresh workspace, every `run:` script with `bash -e` and the step's environment,
@@ -12,8 +12,8 @@ as main, its caches are folders DIR/caches/KEY, and issues are filed as files DI
 shim on PATH. `timeout-minutes` and `concurrency` are not enforced.
 
 The scenario, each night checked: 1 stores results; 2 (the same commit) passes the gate; 3 comes
-after three pushed commits, the middle one doing real extra work in vectorization.add's ufunc
-variant, fails the gate, and its bisection names that commit in the job summary and a filed issue;
+after three pushed commits, the middle one doing real extra work in fused_expressions.expression's
+numexpr variant, fails the gate, and its bisection names that commit in the job summary and a filed issue;
 4 (one more commit) has its benchmark step killed with SIGKILL midway; 5 passes. After every night
 the results branch holds each earlier night's results unchanged. --numpy and --bench are the
 workflow's dispatch inputs (one NumPy environment and one technique: the reduced form, which
@@ -44,8 +44,10 @@ JOB_KEYS = {"name", "runs-on", "timeout-minutes", "permissions", "env", "steps"}
 STEP_KEYS = {"name", "id", "if", "run", "uses", "with", "env", "shell", "working-directory"}
 SHELLS = {None: ["bash", "-e"], "bash": ["bash", "--noprofile", "--norc", "-eo", "pipefail"]}
 STATUS_FUNCTIONS = ("always", "success", "failure", "cancelled")
-PLANT = ("npopt/vectorization.py", "    return np.add(a, b)\n",
-         "    out = np.add(a, b)\n    return np.add(a, b, out=out)  # the sum computed twice\n")
+PLANT = ("npopt/fused_expressions.py",
+         '    return numexpr.evaluate(EXPRESSION_TEXT, local_dict={"a": a, "b": b, "c": c})\n',
+         '    numexpr.evaluate(EXPRESSION_TEXT, local_dict={"a": a, "b": b, "c": c})  # evaluated twice\n'
+         '    return numexpr.evaluate(EXPRESSION_TEXT, local_dict={"a": a, "b": b, "c": c})\n')
 KILL = ("Benchmarks", r"\] ··· bench_")  # SIGKILL in this step once its output shows a finished benchmark
 
 
@@ -518,7 +520,7 @@ def scenario(sandbox, inputs, echo=print):
     two = run(first)
     check(two["conclusion"] == "success" and two["gate"] == "ok", f"night 2 (unchanged) did not pass the gate: {two}")
     commit(sandbox, "docs: a first harmless commit")
-    culprit = commit(sandbox, "vectorization: add computes the sum twice (the planted slowdown)", plant=True)
+    culprit = commit(sandbox, "fused_expressions: numexpr evaluates the expression twice (the planted slowdown)", plant=True)
     head = commit(sandbox, "docs: a second harmless commit")
     three = run(head)
     check(three["conclusion"] == "failure" and three["gate"] == "regressed", f"night 3 did not fail the gate: {three}")
