@@ -46,7 +46,7 @@ from npopt.registry import KERNELS, Kernel, usable_cpus
 from . import cost
 
 SAMPLE_SECONDS = 0.01  # each sample lasts at least this long (calls per sample are calibrated)
-WINDOW_SECONDS = 12.0  # each measuring process spreads its samples over at least this long
+WINDOW_SECONDS = 12.0  # each measuring process of the whole suite spreads its samples over at least this long
 PROCESSES = 3  # measuring processes, one after another; each figure keeps its best
 REST_PROCESSES = 2  # ... for the points that tools/matrix.py did not sample (compared across no environments)
 MIN_SAMPLES = 3  # ... and each call gets at least this many, however slow it is
@@ -322,10 +322,18 @@ with open({out!r}, "w") as f:
 """
 
 
+def suite_window():
+    """WINDOW_SECONDS times the share of the registry's kernels this run selects (SELECT): a selection's
+    processes last in proportion to it, as asv's --bench users expect, instead of a whole-suite window
+    for a few points. A smaller window leaves fewer, closer samples: their interval says so."""
+    selected = sum(unselected(kernel) is None for kernel in KERNELS.values())
+    return WINDOW_SECONDS * selected / len(KERNELS)
+
+
 def measure_suite(processes=None, window=None, min_samples=None, skip=()):
     """({(kernel key, *asv parameters): [best seconds of each process]}, {point: ``moved_bytes``}):
     ``processes`` fresh processes (PROCESSES, or one in a headline-only run), one after another,
-    each timing every point of ``suite_calls`` but those in ``skip`` over ``window``.
+    each timing every point of ``suite_calls`` but those in ``skip`` over ``window`` (``suite_window``).
 
     Several processes, because a process can be slow for its whole life (where its large arrays
     landed, whether it got huge pages) and because the host's slow phases can outlast one window.
@@ -336,7 +344,7 @@ def measure_suite(processes=None, window=None, min_samples=None, skip=()):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "best.json")
-        code = _CHILD.format(root=root, out=out, window=WINDOW_SECONDS if window is None else window,
+        code = _CHILD.format(root=root, out=out, window=suite_window() if window is None else window,
                              min_samples=MIN_SAMPLES if min_samples is None else min_samples,
                              skip=sorted(skip))
         for _ in range(processes or (1 if headline_only() else PROCESSES)):

@@ -98,6 +98,16 @@ def test_every_memory_bound_variant_is_compared_with_the_triad():
     assert "bandwidth.triad:numba_one_pass" in fraction._params[0]
 
 
+def test_a_selections_window_is_its_share_of_the_suites(monkeypatch):
+    monkeypatch.delenv(common.SELECT, raising=False)
+    assert common.suite_window() == common.WINDOW_SECONDS
+    monkeypatch.setenv(common.SELECT, "^fused_expressions\\.")
+    share = sum(k.technique == "fused_expressions" for k in KERNELS.values()) / len(KERNELS)
+    assert 0 < share < 1 and common.suite_window() == pytest.approx(common.WINDOW_SECONDS * share)
+    monkeypatch.setenv(common.SELECT, "no kernel is named so")
+    assert common.suite_window() == 0
+
+
 def test_interleaved_samples_take_turns_over_the_whole_window(monkeypatch):
     """The harness: calls sampled in turn, equally often, until the window has passed and each has
     MIN_SAMPLES samples; the figure is the minimum."""

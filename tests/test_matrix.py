@@ -62,6 +62,7 @@ def test_the_measurement_page_states_the_constants_the_code_uses():
     page = open(os.path.join(os.path.dirname(__file__), "..", "docs", "measurement.md")).read()
     for name, value in [("MIN_ROUNDS", matrix.MIN_ROUNDS), ("MAX_ROUNDS", matrix.MAX_ROUNDS),
                         ("BUDGET_SECONDS", f"{matrix.BUDGET_SECONDS:g} s"), ("REST_PROCESSES", common.REST_PROCESSES),
+                        ("WINDOW_SECONDS", f"{common.WINDOW_SECONDS:g} s"),
                         ("LEVEL", change.LEVEL), ("FLOOR", f"{change.FLOOR:.2f}x")]:
         assert f"`{name}` ({value})" in page, name
     assert f"`SAMPLE_SECONDS` ({common.SAMPLE_SECONDS * 1000:g} ms)" in page

@@ -138,6 +138,26 @@ def test_a_cache_is_saved_by_a_successful_job_only_and_restored_by_a_later_one(j
     assert os.path.islink(workspace / "made" / "file")
 
 
+def test_cache_restore_and_save_are_steps_so_a_failed_job_can_still_save(job, sandbox):
+    """actions/cache/restore and actions/cache/save, as the nightly keeps the gate's builds: a job that
+    fails saves all the same where its save step runs always(), and the next job, under another key,
+    restores that entry by its restore-keys prefix."""
+    def steps(key, fail):
+        where = {"path": "built", "key": key}
+        return [CHECKOUT, {"id": "restore", "uses": "actions/cache/restore" + PIN,
+                           "with": {**where, "restore-keys": "built-"}},
+                {"run": 'echo "${{ steps.restore.outputs.cache-hit }}" > hit; cat built/kept > seen || true'},
+                {"run": f"mkdir -p built && echo {key} > built/kept && exit {int(fail)}"},
+                {"if": "always()", "uses": "actions/cache/save" + PIN, "with": where}]
+    first = job().run({"runs-on": "here", "steps": steps("built-1", fail=True)})
+    assert first["conclusion"] == "failure" and [o for _, o, _ in first["steps"]][-1] == "success"
+    second = job()
+    assert second.run({"runs-on": "here", "steps": steps("built-2", fail=False)})["conclusion"] == "success"
+    workspace = sandbox / "workspace"
+    assert (workspace / "hit").read_text() == "false\n" and (workspace / "seen").read_text() == "built-1\n"
+    assert {"built-1", "built-2"} <= set(os.listdir(second.caches))
+
+
 def test_setup_python_outputs_the_default_interpreters_full_version(job):
     run = job()
     result = run.run({"runs-on": "here", "steps": [

@@ -35,7 +35,7 @@ def test_workflow_shape_pins_and_commands(name):
     for step in steps(workflow):
         assert ("uses" in step) != ("run" in step), step
         if "uses" in step:
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), f"not pinned to a commit: {step['uses']}"
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)*@[0-9a-f]{40}", step["uses"]), f"not pinned to a commit: {step['uses']}"
         else:
             for command in re.findall(r"\bmake (\w[\w-]*)", step["run"]):
                 assert command in make_targets(), f"{name} runs `make {command}`, which the Makefile lacks"

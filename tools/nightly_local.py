@@ -333,16 +333,20 @@ def copy_paths(paths, source, target):
             shutil.copy2(origin, os.path.join(target, path), follow_symlinks=False)
 
 
-def cache(job, with_):
-    """actions/cache: restore the entry of `key`, else of the newest entry whose key starts with a line of
-    `restore-keys` (output cache-hit: true only for `key` itself); in its post step, which runs only when
-    every step succeeded (its post-if), save the paths under `key` unless that entry exists (entries are
-    immutable). The store is SANDBOX/caches/KEY, kept across nights as GitHub keeps a repository's caches."""
-    unknown(with_, {"path", "key", "restore-keys"}, "actions/cache input")
+def cache_paths(with_):
+    """The `path` lines of an actions/cache step; only plain paths inside the workspace are emulated."""
     paths = [p for p in with_["path"].split() if p]
     if any(os.path.isabs(p) or ".." in p.split("/") or any(c in p for c in "*?[!~") for p in paths):
         raise Unsupported(f"actions/cache: only plain paths inside the workspace are emulated, not {paths}")
-    key = with_["key"]
+    return paths
+
+
+def restore_cache(job, with_):
+    """actions/cache/restore: restore the entry of `key`, else of the newest entry whose key starts with a
+    line of `restore-keys` (output cache-hit: true only for `key` itself). The store is SANDBOX/caches/KEY,
+    kept across nights as GitHub keeps a repository's caches."""
+    unknown(with_, {"path", "key", "restore-keys"}, "actions/cache input")
+    paths, key = cache_paths(with_), with_["key"]
     entries = sorted(os.listdir(job.caches), key=lambda e: os.path.getmtime(os.path.join(job.caches, e)),
                      reverse=True) if os.path.isdir(job.caches) else []
     prefixes = [line.strip() for line in with_.get("restore-keys", "").splitlines() if line.strip()]
@@ -351,18 +355,34 @@ def cache(job, with_):
         copy_paths(paths, os.path.join(job.caches, found), job.workspace)
     job.outputs["cache-hit"] = as_text(found == key)
     job.echo(f"cache {'restored from ' + found if found else 'not found'} for key {key}")
+    return 0
 
-    def save():
-        target = os.path.join(job.caches, key)
-        if os.path.exists(target):
-            return f"cache entry {key} exists; not saved"
-        os.makedirs(job.caches, exist_ok=True)
-        partial = tempfile.mkdtemp(dir=job.caches, prefix=".saving-")
-        copy_paths(paths, job.workspace, partial)
-        os.rename(partial, target)  # whole or not at all, as a killed upload leaves no entry
-        return f"cache saved as {key}"
 
-    job.posts.append(("actions/cache", "success()", save))
+def saved(job, with_):
+    """Save the paths under `key` unless that entry exists (entries are immutable), whole or not at all, as
+    a killed upload leaves no entry; what was done, in words."""
+    key, target = with_["key"], os.path.join(job.caches, with_["key"])
+    if os.path.exists(target):
+        return f"cache entry {key} exists; not saved"
+    os.makedirs(job.caches, exist_ok=True)
+    partial = tempfile.mkdtemp(dir=job.caches, prefix=".saving-")
+    copy_paths(cache_paths(with_), job.workspace, partial)
+    os.rename(partial, target)
+    return f"cache saved as {key}"
+
+
+def save_cache(job, with_):
+    """actions/cache/save: ``saved`` as a step of its own (a workflow runs it where it likes, e.g. always())."""
+    unknown(with_, {"path", "key"}, "actions/cache/save input")
+    job.echo(saved(job, with_))
+    return 0
+
+
+def cache(job, with_):
+    """actions/cache: restore_cache, and in its post step, which runs only when every step succeeded (its
+    post-if), ``saved`` under `key`."""
+    restore_cache(job, with_)
+    job.posts.append(("actions/cache", "success()", lambda: saved(job, with_)))
     return 0
 
 
@@ -382,7 +402,7 @@ def upload_artifact(job, with_):
 
 
 ACTIONS = {"actions/checkout": checkout, "actions/setup-python": setup_python, "actions/cache": cache,
-           "actions/upload-artifact": upload_artifact}
+           "actions/cache/restore": restore_cache, "actions/cache/save": save_cache, "actions/upload-artifact": upload_artifact}
 
 GH_SHIM = """#!/usr/bin/env bash
 # gh as far as the nightly workflow uses it: `gh issue create --title T --body-file F`, filed as ISSUES/N.md
