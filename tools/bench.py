@@ -296,10 +296,13 @@ def main(argv=None):
             status = asv("run", "--skip-existing", *run_options(machine),
                          *selection, *bench, revs, env=env, check=False)
         else:
-            # environments created and npopt installed in each (with one cheap figure), then the points the
-            # matrix compares timed in every environment at once, then asv's figures read those samples
-            status = asv("run", "--parallel", str(BUILDS_AT_ONCE), *run_options(machine), *selection,
-                         "--bench", BUILD_CHECK, "HEAD^!", env=env, check=False)  # --parallel: builds only
+            # environments created and npopt installed in each (with one cheap figure, kept apart from results/:
+            # a run killed later leaves no file of this commit there), then the points the matrix compares timed
+            # in every environment at once, then asv's figures read those samples (the cheap figure again)
+            status = asv("--config", side_config(conf_dict, "build"), "run", "--parallel", str(BUILDS_AT_ONCE),
+                         *run_options(machine), *selection, "--bench", BUILD_CHECK, "HEAD^!", env=env,
+                         check=False)  # --parallel: builds only
+            bench += ["--bench", BUILD_CHECK] if bench else []
             samples = os.path.join(ROOT, ".asv", "samples", head_commit())
             matrix.measure(matrix_envs(conf, [name for name, _ in envs]), env, samples, head_commit())
             for names, grid in time_budget(envs):
