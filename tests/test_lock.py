@@ -55,11 +55,13 @@ def snapshot(folder):
 def assert_intact(before, folder, added=()):
     """Every results file of before is byte-identical, nothing half-written is left, and each file is
     sound (tools/results.py would refuse none). asv writes (or rewrites) machine.json with this host's
-    description, and a host that has never been measured gets a new one."""
+    description, a host that has never been measured gets a new one, and asv rewrites benchmarks.json,
+    its discovery of the suite, whole on every run."""
     now = snapshot(folder)
     for path, data in before.items():
-        if os.path.basename(path) != "machine.json":
+        if os.path.basename(path) not in ("machine.json", "benchmarks.json"):
             assert now[path] == data, path
+    json.loads(now.get("benchmarks.json", b"{}"))
     new = {path for path in set(now) - set(before) if os.path.basename(path) != "machine.json"}
     assert new <= set(added), new
     for machine in os.listdir(folder):
