@@ -31,6 +31,10 @@ class FractionOfTriad(SuiteMeasurement):
 
     params, param_names = [memory_bound_pairs()], ["kernel_variant"]
 
+    @classmethod
+    def reads(cls, pair):
+        return pair.split(":")[0], TRIAD.split(":")[0]
+
     def setup(self, best, pair):
         for key, variant in (pair.split(":"), TRIAD.split(":")):
             kernel, n = KERNELS[key], max(KERNELS[key].sizes)

@@ -47,6 +47,10 @@ class Crossover(SuiteMeasurement):
     timeout = 120
     params, param_names = [[k.name for k in by_technique("small_arrays")]], ["kernel"]
 
+    @classmethod
+    def reads(cls, name):
+        return (f"small_arrays.{name}",)
+
     @staticmethod
     def crossover(best, name):
         kernel = KERNELS[f"small_arrays.{name}"]

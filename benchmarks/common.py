@@ -24,11 +24,14 @@ them; a technique's module declares one small subclass per kernel.
 """
 import abc
 import contextlib
+import functools
 import gc
+import importlib
 import itertools
 import json
 import math
 import os
+import pkgutil
 import re
 import statistics
 import subprocess
@@ -52,7 +55,9 @@ REST_PROCESSES = 2  # ... for the points that tools/matrix.py did not sample (co
 MIN_SAMPLES = 3  # ... and each call gets at least this many, however slow it is
 ALIGNMENT = 64  # bytes every benchmark array starts on: a cache line, and one AVX-512 vector
 GRID = "NPOPT_GRID"  # "headline": time each variant at its kernel's headline points only (older NumPy releases)
-SELECT = "NPOPT_BENCH"  # a regular expression: measure only the kernels it selects (tools.bench --bench sets it)
+SELECT = "NPOPT_BENCH"  # a regular expression: measure only the kernels it selects (asv's --bench: tools/asv_plugin.py)
+QUICK = "NPOPT_QUICK"  # set for asv's --quick and asv profile (tools/asv_plugin.py): one short measuring process, no count
+PROFILE = "NPOPT_PROFILE"  # set for asv profile (tools/asv_plugin.py): a timed figure calls its kernel, for cProfile
 FIGURES = ("track_seconds", "track_instructions", "track_estimated_cycles", "track_allocated_bytes")
 
 
@@ -67,16 +72,58 @@ def headline_only():
     return os.environ.get(GRID) == "headline"
 
 
+def quick():
+    """True when this run is a quick look (asv --quick, asv profile): one measuring process, each point
+    sampled once, nothing counted. asv does not tell setup_cache; tools/asv_plugin.py sets QUICK."""
+    return bool(os.environ.get(QUICK))
+
+
+def uncounting():
+    """Why this run counts nothing (a headline-only or quick run), or None."""
+    if headline_only():
+        return f"{GRID}=headline: nothing is counted"
+    return f"{QUICK}: a quick run counts nothing" if quick() else None
+
+
 def unselected(kernel):
-    """Why this run does not measure kernel, or None: SELECT, asv's --bench passed on by tools.bench (asv
-    runs setup_cache without saying which benchmarks will read it), matches none of the kernel's asv
-    names, its technique's speedup benchmark or its key ('technique.kernel', as the gate's keys start)."""
+    """Why this run does not measure kernel, or None: SELECT (asv's --bench, set by tools/asv_plugin.py
+    or tools.bench: asv runs setup_cache without saying which benchmarks will read it) matches none of
+    the asv names that read the kernel (``selected_kernels``) nor its key ('technique.kernel', as the
+    gate's keys start)."""
     pattern = os.environ.get(SELECT)
-    names = [benchmark_name(kernel, figure) for figure in FIGURES] + [
-        f"bench_{kernel.technique}.Speedup.track_speedup", kernel.key]
-    if pattern and not any(re.search(pattern, name) for name in names):
+    if pattern and kernel.key not in selected_kernels(pattern):
         return f"{SELECT}={pattern!r} does not select {kernel.key}: it is not measured in this run"
     return None
+
+
+@functools.cache
+def selected_kernels(pattern):
+    """{kernel key} that the benchmarks asv's --bench ``pattern`` selects read, by asv's rule: a benchmark
+    is selected where the pattern is found in its name, bare or with one of its parameter combinations
+    ("bench_vectorization.Add.track_seconds('loop', 1000)"); each class says what it reads (``reads``).
+    A key the pattern is found in is selected too."""
+    for module in pkgutil.iter_modules([os.path.dirname(__file__)]):
+        if module.name.startswith("bench_"):
+            importlib.import_module(f"{__package__}.{module.name}")
+    keys = {key for key in KERNELS if re.search(pattern, key)}
+    for cls in suite_classes(SuiteMeasurement):
+        params = getattr(cls, "params", [])
+        params = params if not params or isinstance(params[0], list) else [params]
+        figures = [f"{cls.__module__.split('.', 1)[-1]}.{cls.__name__}.{name}" for name in dir(cls)
+                   if name.startswith("track_")]
+        for combo in itertools.product(*params):
+            named = [f"{figure}({', '.join(map(repr, combo))})" for figure in figures] if params else []
+            if any(re.search(pattern, name) for name in figures + named):
+                keys.update(cls.reads(*combo))
+    return keys
+
+
+def suite_classes(base):
+    """The concrete (asv-benchmarked) subclasses of base, at any depth."""
+    for cls in base.__subclasses__():
+        if not getattr(cls, "__abstractmethods__", None):
+            yield cls
+        yield from suite_classes(cls)
 
 
 def load_claims(path=CLAIMS):
@@ -341,13 +388,17 @@ def measure_suite(processes=None, window=None, min_samples=None, skip=()):
     (``interleaved``, docs/measurement.md); this measures the rest.
     """
     samples, moved = {}, {}
+    kernels = sorted(k.key for k in KERNELS.values() if unselected(k) is None)
+    print(f"measuring {len(kernels)} kernel(s): {' '.join(kernels)}", file=sys.stderr, flush=True)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "best.json")
+        if quick():
+            window, min_samples = 0, 1
         code = _CHILD.format(root=root, out=out, window=suite_window() if window is None else window,
                              min_samples=MIN_SAMPLES if min_samples is None else min_samples,
                              skip=sorted(skip))
-        for _ in range(processes or (1 if headline_only() else PROCESSES)):
+        for _ in range(processes or (1 if headline_only() or quick() else PROCESSES)):
             subprocess.run([sys.executable, "-c", code], check=True)
             with open(out) as f:
                 report = json.load(f)
@@ -393,7 +444,7 @@ def measure_cost():
     """{point: figures} of ``cost.count()`` for every counted point (none in a headline-only run), or,
     where the count cannot be made, the reason (a string): then the count figures fail with it and
     the timed ones stand."""
-    if headline_only():
+    if uncounting():
         return {}
     try:
         return cost.count(parts=usable_cpus())  # nothing is timed meanwhile: a child per core
@@ -428,6 +479,27 @@ class SuiteMeasurement:
 
     setup_cache.timeout = 1800
 
+    @classmethod
+    def reads(cls, *params):
+        """The kernel keys the figures at these asv parameters read (``selected_kernels``): here every
+        kernel, which a class reading fewer narrows."""
+        return KERNELS.keys()
+
+
+def profiled_calls(*points):
+    """The prepared calls at ``points`` (kernel key, *asv parameters) when asv profiles (PROFILE), else none.
+
+    asv profile runs a figure's function under cProfile after its setup, and a track_ figure only
+    reads the suite's measurement: under PROFILE, setup prepares the figure's kernel calls and the
+    figure makes them (``call_profiled``), so the profile shows the kernel."""
+    return [prepared(*at) for at in points] if os.environ.get(PROFILE) else []
+
+
+def call_profiled(calls):
+    """Call each of ``calls`` (``profiled_calls``) for about 0.1 s."""
+    for fn, args in calls:
+        timed(fn, args, calibrate(fn, args, 0.1)[0])
+
 
 def counted(measured, kernel, params):
     """The cost figures of a point; asv shows n/a (SkipNotImplemented) where it is not counted."""
@@ -435,7 +507,7 @@ def counted(measured, kernel, params):
         raise cost.CostUnavailable(measured.cost)
     at = (kernel.key, *params)
     if at not in measured.cost:
-        raise SkipNotImplemented(cost.uncounted(kernel, *params[:2]) or f"{GRID}=headline: nothing is counted")
+        raise SkipNotImplemented(cost.uncounted(kernel, *params[:2]) or uncounting())
     return measured.cost[at]
 
 
@@ -460,12 +532,18 @@ class KernelBenchmark(SuiteMeasurement, abc.ABC):
         if isinstance(cls.__dict__.get("kernel"), Kernel):
             cls.params, cls.param_names = run_grid(cls.kernel)
 
+    @classmethod
+    def reads(cls, *params):
+        return (cls.kernel.key,)
+
     def setup(self, best, variant, n, *order):
         benchmarked(self.kernel, variant, n)
+        self.profiled = profiled_calls((self.kernel.key, variant, n, *order))
 
     def track_seconds(self, measured, *params):
         """Seconds per call of the variant: its samples, each the best calibrated sample of a round or
         process (see the module docstring); asv keeps their median and interval."""
+        call_profiled(self.profiled)
         return reported(measured.samples[(self.kernel.key, *params)])
 
     track_seconds.unit = "seconds"
@@ -538,16 +616,23 @@ class SpeedupBenchmark(SuiteMeasurement, abc.ABC):
         if isinstance(cls.__dict__.get("technique"), str):
             cls.params = [variant_pairs(cls.technique)]
 
+    @classmethod
+    def reads(cls, pair):
+        return (pair.split(":")[0],)
+
     def setup(self, best, pair):
         key, variant = pair.split(":")
         reason = KERNELS[key].variants[variant].unavailable or unselected(KERNELS[key])
         if reason is not None:
             raise NotImplementedError(reason)
+        at = (KERNELS[key].headline_n, *(("C",) if len(KERNELS[key].orders) > 1 else ()))
+        self.profiled = profiled_calls(*((key, v, *at) for v in (KERNELS[key].reference, variant)))
 
     def track_speedup(self, measured, pair):
         """Reference seconds / variant seconds, one ratio per round (or process): both were timed within
         the same visit of the kernel, so a slow phase of the host hits both alike."""
         kernel, variant = KERNELS[pair.split(":")[0]], pair.split(":")[1]
+        call_profiled(self.profiled)
         return reported(speedups(measured.samples, kernel, variant))
 
     track_speedup.unit = "x"

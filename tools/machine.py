@@ -66,16 +66,21 @@ def machine_name(facts):
     return f"{_slug(cpu)}-{facts['cpus']}cpu-{facts['memory_gib']}gib-{simd}-{digest}"
 
 
-def asv_machine_args(facts=None):
-    """``asv machine`` options recording this host under its fingerprint name.
+def asv_machine_info(facts=None):
+    """asv's machine record ({field: value}, as ``asv machine`` stores it) of this host under its fingerprint name.
 
     The os field holds the system only: a kernel update alone is not another machine, and a
     second os value would split the dashboard's lines without a hardware reason.
     """
     facts = facts or fingerprint()
     cpu = f"{facts['cpu']} ({facts['cpu_id']}); NumPy SIMD: {' '.join(facts['simd']) or 'none'}"
-    return ["--machine", machine_name(facts), "--cpu", cpu, "--num_cpu", str(facts["cpus"]),
-            "--ram", f"{facts['memory_gib']} GiB", "--arch", facts["arch"], "--os", platform.system()]
+    return {"machine": machine_name(facts), "cpu": cpu, "num_cpu": str(facts["cpus"]),
+            "ram": f"{facts['memory_gib']} GiB", "arch": facts["arch"], "os": platform.system()}
+
+
+def asv_machine_args(facts=None):
+    """``asv machine`` options recording this host under its fingerprint name (``asv_machine_info``)."""
+    return [arg for field, value in asv_machine_info(facts).items() for arg in (f"--{field}", value)]
 
 
 def this_machine():

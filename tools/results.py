@@ -309,15 +309,16 @@ def write_json_atomically(path, data, api_version=None, compact=False):
         raise
 
 
-def asv_main():
-    """asv's command line with write_json_atomically for every JSON file it writes, and the kill tests'
-    seams at environment creation and measurement (tools/lock.py, fake_slow_step). An existing results
-    file that asv cannot read is named and measured afresh (asv would stop the run), and the new
-    results replace it."""
-    from asv import main
+def patch_asv():
+    """Make asv, in this process, write every JSON file with write_json_atomically, keep the kill tests'
+    seams at environment creation and measurement (tools/lock.py, fake_slow_step), and name and measure
+    afresh an existing results file that it cannot read (asv would stop the run): the new results
+    replace it. Once per process: tools/asv_plugin.py calls it in every asv command, asv_main too."""
     from asv.commands import run
     from asv.plugins.virtualenv import Virtualenv
 
+    if util.write_json is write_json_atomically:
+        return
     util.write_json = write_json_atomically
     install, run_benchmarks = Virtualenv._install_requirements, run.run_benchmarks
 
@@ -337,6 +338,13 @@ def asv_main():
 
     load_data = asv_results.Results.load_data
     Virtualenv._install_requirements, run.run_benchmarks, asv_results.Results.load_data = installing, measuring, loading
+
+
+def asv_main():
+    """asv's command line, patched (``patch_asv``)."""
+    from asv import main
+
+    patch_asv()
     return main.main()
 
 

@@ -1,0 +1,67 @@
+"""Plain asv on this suite (tools/asv_plugin.py): --bench decides what the suite's one measurement measures,
+--quick and profile are quick, and results go under the hardware fingerprint on a machine asv never saw."""
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from asv import util
+
+from benchmarks import common
+from tools import asv_plugin, results
+from tools.machine import this_machine
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLASS = r"^bench_scatter_add\.GroupSums2d\."  # one small class: one kernel, in cache, counted fast
+
+
+@pytest.mark.parametrize("argv, pattern, quick, profile", [
+    (["run", "--quick", "-b", "Add", "--bench=Total", "HEAD^!"], "(?:Add)|(?:Total)", True, False),
+    (["continuous", "A", "B", "-b", "X"], "(?:X)", False, False),
+    (["find", "A..B", "bench_x"], "(?:bench_x)", False, False),
+    (["profile", "bench_x.Add.track_seconds('ufunc', 1000)"], r"^bench_x\.Add\.track_seconds\('ufunc',\ 1000\)$",
+     True, True),
+    (["run", "HEAD^!"], None, False, False),
+])
+def test_the_plugin_passes_asvs_selection_and_quickness_to_the_measurement(monkeypatch, argv, pattern, quick,
+                                                                          profile):
+    for name in (common.SELECT, common.QUICK, common.PROFILE):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "argv", ["asv", *argv])
+    monkeypatch.setattr(asv_plugin, "register_machine", lambda: None)
+    monkeypatch.setattr(results, "patch_asv", lambda: None)
+    asv_plugin.setup()
+    assert os.environ.get(common.SELECT) == pattern
+    assert bool(os.environ.get(common.QUICK)) == quick and bool(os.environ.get(common.PROFILE)) == profile
+
+
+def test_a_plain_asv_run_quick_bench_measures_only_that_class_and_files_it_under_the_fingerprint(tmp_path):
+    """asv run --quick --bench of one class, started by hand as a new user would (asv itself, no make), with
+    a home that holds no asv machine file: the setup_cache measures that class's kernel alone (it says so
+    with -v), and the results and the machine record go under this host's fingerprint, never its name."""
+    conf = util.load_json(os.path.join(ROOT, "asv.conf.json"), js_comments=True)
+    conf.update(repo=ROOT, benchmark_dir=os.path.join(ROOT, "benchmarks"), env_dir=str(tmp_path / "env"),
+                results_dir=str(tmp_path / "results"), html_dir=str(tmp_path / "html"), include=[],
+                matrix={**conf["matrix"], "req": {**conf["matrix"]["req"], "numpy": ["2.4.6"]}})  # one environment
+    path = tmp_path / "asv.conf.json"
+    path.write_text(json.dumps(conf))
+    commit = subprocess.check_output(["git", "rev-parse", "HEAD"], cwd=ROOT, text=True).strip()
+    env = {k: v for k, v in os.environ.items() if k not in (common.SELECT, common.QUICK, common.PROFILE)}
+    done = subprocess.run([sys.executable, "-m", "asv", "--config", str(path), "-v", "run", "--quick",
+                           "--launch-method", "spawn", "--bench", CLASS, "--python=same", "--set-commit-hash", commit],
+                          cwd=ROOT, env={**env, "HOME": str(tmp_path)}, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert re.findall(r"measuring \d+ kernel\(s\): (.*?)\s+ok$", done.stdout, re.M) == ["scatter_add.group_sums_2d"]
+    machine = this_machine()
+    assert set(os.listdir(tmp_path / "results")) == {"benchmarks.json", machine}
+    assert json.loads((tmp_path / ".asv-machine.json").read_text())[machine]["machine"] == machine
+    stored = [f for f in os.listdir(tmp_path / "results" / machine) if f != "machine.json"]
+    assert len(stored) == 1
+    result = json.loads((tmp_path / "results" / machine / stored[0]).read_text())
+    assert result["params"]["machine"] == machine and result["commit_hash"] == commit
+    seconds = result["results"]["bench_scatter_add.GroupSums2d.track_seconds"][0]
+    timed = [s for s in seconds if s is not None and not math.isnan(s)]
+    assert timed and min(timed) > 0
