@@ -22,7 +22,7 @@ CLASS = r"^bench_scatter_add\.GroupSums2d\."  # one small class: one kernel, in 
     (["run", "--quick", "-b", "Add", "--bench=Total", "HEAD^!"], "(?:Add)|(?:Total)", True, False),
     (["continuous", "A", "B", "-b", "X"], "(?:X)", False, False),
     (["find", "A..B", "bench_x"], "(?:bench_x)", False, False),
-    (["profile", "bench_x.Add.track_seconds('ufunc', 1000)"], r"^bench_x\.Add\.track_seconds\('ufunc',\ 1000\)$",
+    (["profile", r"bench_x.Add.track_seconds\('ufunc', 1000\)"], r"^bench_x.Add.track_seconds\('ufunc', 1000\)$",
      True, True),
     (["run", "HEAD^!"], None, False, False),
 ])
@@ -38,21 +38,29 @@ def test_the_plugin_passes_asvs_selection_and_quickness_to_the_measurement(monke
     assert bool(os.environ.get(common.QUICK)) == quick and bool(os.environ.get(common.PROFILE)) == profile
 
 
-def test_a_plain_asv_run_quick_bench_measures_only_that_class_and_files_it_under_the_fingerprint(tmp_path):
-    """asv run --quick --bench of one class, started by hand as a new user would (asv itself, no make), with
-    a home that holds no asv machine file: the setup_cache measures that class's kernel alone (it says so
-    with -v), and the results and the machine record go under this host's fingerprint, never its name."""
+@pytest.fixture
+def fresh(tmp_path):
+    """(asv command, environment): asv with a configuration like asv.conf.json (one matrix environment) whose
+    results go to tmp_path, started as a new user would (asv itself, no make), with a home (tmp_path) that
+    holds no asv machine file; NPOPT's selection variables unset."""
     conf = util.load_json(os.path.join(ROOT, "asv.conf.json"), js_comments=True)
     conf.update(repo=ROOT, benchmark_dir=os.path.join(ROOT, "benchmarks"), env_dir=str(tmp_path / "env"),
                 results_dir=str(tmp_path / "results"), html_dir=str(tmp_path / "html"), include=[],
-                matrix={**conf["matrix"], "req": {**conf["matrix"]["req"], "numpy": ["2.4.6"]}})  # one environment
+                matrix={**conf["matrix"], "req": {**conf["matrix"]["req"], "numpy": ["2.4.6"]}})
     path = tmp_path / "asv.conf.json"
     path.write_text(json.dumps(conf))
-    commit = subprocess.check_output(["git", "rev-parse", "HEAD"], cwd=ROOT, text=True).strip()
     env = {k: v for k, v in os.environ.items() if k not in (common.SELECT, common.QUICK, common.PROFILE)}
-    done = subprocess.run([sys.executable, "-m", "asv", "--config", str(path), "-v", "run", "--quick",
-                           "--launch-method", "spawn", "--bench", CLASS, "--python=same", "--set-commit-hash", commit],
-                          cwd=ROOT, env={**env, "HOME": str(tmp_path)}, capture_output=True, text=True, timeout=600)
+    return [sys.executable, "-m", "asv", "--config", str(path)], {**env, "HOME": str(tmp_path)}
+
+
+def test_a_plain_asv_run_quick_bench_measures_only_that_class_and_files_it_under_the_fingerprint(fresh, tmp_path):
+    """asv run --quick --bench of one class: the setup_cache measures that class's kernel alone (it says so
+    with -v), and the results and the machine record go under this host's fingerprint, never its name."""
+    asv, env = fresh
+    commit = subprocess.check_output(["git", "rev-parse", "HEAD"], cwd=ROOT, text=True).strip()
+    done = subprocess.run([*asv, "-v", "run", "--quick", "--launch-method", "spawn", "--bench", CLASS,
+                           "--python=same", "--set-commit-hash", commit],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert re.findall(r"measuring \d+ kernel\(s\): (.*?)\s+ok$", done.stdout, re.M) == ["scatter_add.group_sums_2d"]
     machine = this_machine()
@@ -65,3 +73,12 @@ def test_a_plain_asv_run_quick_bench_measures_only_that_class_and_files_it_under
     seconds = result["results"]["bench_scatter_add.GroupSums2d.track_seconds"][0]
     timed = [s for s in seconds if s is not None and not math.isnan(s)]
     assert timed and min(timed) > 0
+
+
+def test_asv_profile_of_a_timed_figure_profiles_the_kernel_call(fresh):
+    """asv profile runs the figure's function under cProfile: it calls the variant (not only a stored number)."""
+    asv, env = fresh
+    done = subprocess.run([*asv, "profile", r"bench_vectorization.Add.track_seconds\('python_loop', 10000\)",
+                           "--python=same"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert re.search(r"^\s*\d+ .*vectorization\.py:\d+\(add_python_loop\)$", done.stdout, re.M), done.stdout[-3000:]

@@ -14,7 +14,6 @@ whether asv is started by make or by hand (docs/asv.md):
 - **Whole files.** asv writes its JSON files all-or-nothing (``tools.results.patch_asv``).
 """
 import os
-import re
 import sys
 
 from asv import util
@@ -22,8 +21,8 @@ from asv import util
 
 def selection(args):
     """asv's benchmark selection in the parsed command line ``args``, as one regular expression, or None."""
-    if getattr(args, "benchmark", None):  # profile: one fully specified name, matched whole
-        return f"^{re.escape(args.benchmark)}$"
+    if getattr(args, "benchmark", None):  # profile: a regular expression of one name, matched whole, as asv does
+        return f"^{args.benchmark}$"
     bench = getattr(args, "bench", None)
     patterns = [bench] if isinstance(bench, str) else bench or []
     return "|".join(f"(?:{p})" for p in patterns) or None
