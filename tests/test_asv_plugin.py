@@ -82,3 +82,31 @@ def test_asv_profile_of_a_timed_figure_profiles_the_kernel_call(fresh):
                            "--python=same"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert re.search(r"^\s*\d+ .*vectorization\.py:\d+\(add_python_loop\)$", done.stdout, re.M), done.stdout[-3000:]
+
+
+@pytest.mark.parametrize("benchmark, params, new, worse", [
+    ("bench_vectorization.Speedup.track_speedup", [["'vectorization.add:ufunc'"]], 20.0, False),  # 10x -> 20x
+    ("bench_vectorization.Speedup.track_speedup", [["'vectorization.add:ufunc'"]], 5.0, True),
+    ("bench_vectorization.Add.track_seconds", [["'ufunc'"], ["10000"]], 20.0, True),  # 10 s -> 20 s
+    ("bench_vectorization.Add.track_seconds", [["'ufunc'"], ["10000"]], 5.0, False),
+])
+def test_asv_compare_takes_a_rising_speedup_as_an_improvement_and_rising_seconds_as_a_regression(
+        monkeypatch, benchmark, params, new, worse):
+    """asv's own table (compare, and continuous, whose exit status it gives) judges each figure in its
+    direction once the plugin has set up: 10 -> 20 is better for a speedup and worse for seconds."""
+    from asv.commands.compare import Compare
+    from asv.config import Config
+
+    monkeypatch.setattr(asv_plugin, "register_machine", lambda: None)
+    monkeypatch.setattr(results, "patch_asv", lambda: None)
+    monkeypatch.setattr(sys, "argv", ["asv", "compare", "A", "B"])
+    asv_plugin.setup()
+    conf = Config.from_json({"results_dir": os.path.join(ROOT, "results"), "repo": ROOT, "project": "npopt"})
+
+    def resultset(value):
+        stats = {"ci_99_a": value * 0.99, "ci_99_b": value * 1.01, "q_25": value, "q_75": value, "repeat": 5}
+        yield benchmark, params, [value], [stats], [[value] * 5], None, "m", "env"
+
+    worsened, improved = Compare.print_table(conf, "A", "B", factor=1.1, split=False,
+                                             resultset_1=resultset(10.0), resultset_2=resultset(new))
+    assert (worsened, improved) == (worse, not worse)

@@ -11,6 +11,9 @@ whether asv is started by make or by hand (docs/asv.md):
   ``--bench`` of run and continuous, the regular expression of find, the benchmark of profile.
 - **A quick look.** ``--quick`` and profile: one short measuring process, nothing counted (QUICK);
   profile: the profiled figure calls its kernel (PROFILE).
+- **The direction of a change.** asv compare and continuous take a smaller figure as better; for the
+  figures that grow with speed (``tools.change.HIGHER_IS_BETTER``: speedups, % of the triad) a rise
+  is an improvement (``compare_in_their_direction``).
 - **Whole files.** asv writes its JSON files all-or-nothing (``tools.results.patch_asv``).
 """
 import os
@@ -39,6 +42,29 @@ def register_machine():
     Machine.hardcoded_machine_name = info["machine"]
 
 
+def compare_in_their_direction():
+    """Make asv's compare (which continuous calls) judge the HIGHER_IS_BETTER figures the other way round.
+
+    asv decides with ``_is_result_better(a, b, ...)`` ("a < b / factor", with its statistics), called
+    from ``Compare.print_table`` with the figure's (name, machine/environment) in its local
+    ``benchmark``. asv offers no hook for a figure's direction, so the wrapper reads that local from the
+    caller's frame (asv is pinned in requirements-dev.txt; test_asv_plugin holds the behaviour)."""
+    from asv.commands import compare
+
+    from tools.change import higher_is_better
+
+    judge = getattr(compare._is_result_better, "__wrapped__", compare._is_result_better)
+
+    def in_their_direction(a, b, a_ss, b_ss, factor, use_stats=True):
+        name = sys._getframe(1).f_locals.get("benchmark", ("",))[0].split("(")[0]
+        if higher_is_better(name):
+            return judge(b, a, b_ss, a_ss, factor, use_stats=use_stats)
+        return judge(a, b, a_ss, b_ss, factor, use_stats=use_stats)
+
+    in_their_direction.__wrapped__ = judge
+    compare._is_result_better = in_their_direction
+
+
 def setup():
     """Register this machine and make it asv's default; pass the command's selection and quickness on to
     the suite's measurement through the environment every benchmark process inherits."""
@@ -46,13 +72,14 @@ def setup():
 
     try:
         from benchmarks.common import PROFILE, QUICK, SELECT
-        from tools import machine  # noqa: F401 (register_machine's: it needs NumPy)
+        from tools import change, machine  # noqa: F401 (imported below: machine needs NumPy, change scipy)
         from tools.results import patch_asv
     except ImportError as exc:
         raise util.UserError(f"npopt's asv plugin cannot start ({exc}): run asv from the project's "
                              "environment, .venv/bin/asv, after `make .venv/.built`") from exc
     patch_asv()
     register_machine()
+    compare_in_their_direction()
     args, _ = make_argparser()[0].parse_known_args(sys.argv[1:])
     pattern = selection(args)
     if pattern:
