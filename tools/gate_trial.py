@@ -19,6 +19,16 @@ repository, never on this checkout:
       committing the slowdown, then `python -m tools.gate_bisect` over them: a hit names exactly
       that commit
 
+asv's own commands, in one environment (ENV: asv's name of a matrix environment, created on first use):
+
+  python -m tools.gate_trial continuous vectorization.add:ufunc --factor 1.3 --trials 5 --env ENV
+      the slowdown planted as for detect, then `asv continuous BASE CANDIDATE --bench BENCH`: a hit
+      is exit status 1 with every worsened figure belonging to that variant (default BENCH: its class)
+  python -m tools.gate_trial continuous --trials 5 --env ENV --bench '^bench_vectorization\.Add\.'
+      a change to README.md only: a pass is exit status 0
+  python -m tools.gate_trial find vectorization.add:ufunc --factor 1.3 --commits 8 --trials 3 --env ENV
+      COMMITS commits as for bisect, then `asv find BASE..HEAD BENCH`: a hit names the planted commit
+
 Prints each trial's outcome and duration and the totals; writes them to .asv/gate/trial-*.json.
 Builds go to a temporary directory (shared by one invocation's trials), so the trials neither
 fill .asv/gate/builds nor replace the real gate's .asv/gate/last.json.
@@ -155,10 +165,64 @@ def run_trials(clone, base, cand, bench, trials, hit):
     return outcomes
 
 
+def class_bench(target):
+    """asv's --bench of the timed figures of target's kernel class (technique.kernel:variant)."""
+    from benchmarks.common import benchmark_name
+    from npopt.registry import KERNELS
+
+    return f"^{re.escape(benchmark_name(KERNELS[target.split(':')[0]]))}"
+
+
+def asv_trial(clone, cmd, env_name):
+    """(exit status, seconds, output) of asv command cmd (a list) in the clone, in one environment."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "asv", cmd[0], "-E", env_name, *cmd[1:]], cwd=clone,
+                          capture_output=True, text=True)
+    return done.returncode, time.perf_counter() - start, done.stdout + done.stderr
+
+
+def continuous_trials(clone, base, cand, bench, trials, env_name, target=None):
+    """`asv continuous base cand` TRIALS times; with target, a hit is status 1 with every worsened figure
+    of target's variant, else a pass is status 0. Returns [(hit?, seconds, status, worsened figures)]."""
+    outcomes = []
+    for t in range(trials):
+        status, seconds, out = asv_trial(clone, ["continuous", "--bench", bench, base, cand], env_name)
+        worse = re.findall(r"^\|\s*[+!]\s*\|.*\|\s*(\S+\(.*?\)|\S+)\s*\|$", out, re.M)
+        variant = target and f"'{target.split(':')[1]}'"
+        hit = (status == 1 and worse and all(variant in w for w in worse)) if target else status == 0
+        outcomes.append((bool(hit), seconds, status, worse))
+        print(f"trial {t + 1}/{trials}: status {status}, {seconds:.0f} s, worsened {worse or 'nothing'}"
+              f" -> {'ok' if hit else 'MISS'}", flush=True)
+    return outcomes
+
+
+def find_trials(clone, base, target, factor, commits, bench, trials, env_name):
+    """Per trial, COMMITS commits with the slowdown in a random one, then `asv find`; a hit names it."""
+    outcomes = []
+    for t in range(trials):
+        sh("git", "checkout", "--quiet", "-B", f"find-{t}", base, cwd=clone)
+        position = random.randint(1, commits)
+        for i in range(1, commits + 1):
+            with open(os.path.join(clone, "README.md"), "a") as f:
+                f.write(f"\nasv find trial {t}, commit {i}\n")
+            if i == position:
+                plant(clone, target, factor)
+                planted = commit(clone, f"asv find trial: slow {target} down {factor}x")
+            else:
+                commit(clone, "asv find trial: README only")
+        status, seconds, out = asv_trial(clone, ["find", f"{base}..HEAD", bench], env_name)
+        named = re.findall(r"Greatest regression found: (\w+)", out)
+        hit = status == 0 and named and planted.startswith(named[-1])
+        outcomes.append((bool(hit), seconds, status, position, named[-1] if named else None))
+        print(f"trial {t + 1}/{trials}: slowdown in commit {position}/{commits}; status {status}, {seconds:.0f} s, "
+              f"named {named[-1] if named else out[-300:]} -> {'ok' if hit else 'MISS'}", flush=True)
+    return outcomes
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    parser.add_argument("mode", choices=["detect", "quiet", "bisect"])
+    parser.add_argument("mode", choices=["detect", "quiet", "bisect", "continuous", "find"])
     parser.add_argument("target", nargs="?", help="detect, bisect: technique.kernel:variant to slow down")
     parser.add_argument("--factor", type=float, default=1.25)
     parser.add_argument("--work", action="store_true", help="detect, bisect: plant real extra work, not a spin-wait")
@@ -166,6 +230,7 @@ def main(argv=None):
                                         "technique)")
     parser.add_argument("--commits", type=int, default=16, help="bisect: commits to search, the slowdown in one")
     parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--env", help="continuous, find: asv's name of the environment to run in")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="npopt-gate-trial-") as tmp:
@@ -174,7 +239,19 @@ def main(argv=None):
         os.environ["NPOPT_GATE_WORK"] = os.path.join(tmp, "work")  # builds shared by this invocation's trials
         base = sh("git", "rev-parse", "HEAD", cwd=clone)
         bench = args.bench or (args.target and f"^{re.escape(args.target.split('.')[0])}\\.")
-        if args.mode == "detect":
+        if args.mode in ("continuous", "find"):
+            bench = args.bench or class_bench(args.target)
+        if args.mode == "continuous":
+            if args.target:
+                plant(clone, args.target, args.factor)
+            else:
+                with open(os.path.join(clone, "README.md"), "a") as f:
+                    f.write("\n")
+            cand = commit(clone, f"asv continuous trial: {'slow ' + args.target if args.target else 'no code change'}")
+            outcomes = continuous_trials(clone, base, cand, bench, args.trials, args.env, args.target)
+        elif args.mode == "find":
+            outcomes = find_trials(clone, base, args.target, args.factor, args.commits, bench, args.trials, args.env)
+        elif args.mode == "detect":
             plant(clone, args.target, args.factor, args.work)
             cand = commit(clone, f"gate trial: slow {args.target} down {args.factor}x")
             outcomes = run_trials(clone, base, cand, bench, args.trials, lambda status, flagged: status == 1 and flagged
@@ -191,7 +268,10 @@ def main(argv=None):
     seconds = sorted(o[1] for o in outcomes)
     label = {"detect": f"detected {args.factor}x{' of extra work' if args.work else ''} in {args.target}",
              "quiet": "stayed quiet",
-             "bisect": f"named the commit slowing {args.target} {args.factor}x among {args.commits}"}[args.mode]
+             "bisect": f"named the commit slowing {args.target} {args.factor}x among {args.commits}",
+             "continuous": (f"asv continuous flagged {args.factor}x in {args.target}" if args.target
+                            else "asv continuous stayed quiet"),
+             "find": f"asv find named the commit slowing {args.target} {args.factor}x among {args.commits}"}[args.mode]
     print(f"\n{label}: {passed}/{len(outcomes)} trials; {args.mode} run {seconds[len(seconds) // 2]:.0f} s median"
           f" ({seconds[0]:.0f}-{seconds[-1]:.0f} s); bench {bench or 'whole suite'}")
     report = os.path.join(ROOT, ".asv", "gate", f"trial-{args.mode}-{int(time.time())}.json")
