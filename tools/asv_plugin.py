@@ -14,12 +14,18 @@ whether asv is started by make or by hand (docs/asv.md):
 - **The direction of a change.** asv compare and continuous take a smaller figure as better; for the
   figures that grow with speed (``tools.change.HIGHER_IS_BETTER``: speedups, % of the triad) a rise
   is an improvement (``compare_in_their_direction``).
+- **continuous in rounds.** One commit's run can fall in a slow phase of a shared host (the same code
+  ran 1.5x apart between two runs a minute apart here), so continuous times each commit in
+  CONTINUOUS_ROUNDS rounds, interleaved across the two commits, unless ``-a rounds=N`` says otherwise
+  (``continuous_in_rounds``); asv tests the pooled samples.
 - **Whole files.** asv writes its JSON files all-or-nothing (``tools.results.patch_asv``).
 """
 import os
 import sys
 
 from asv import util
+
+CONTINUOUS_ROUNDS = 4  # rounds of asv continuous per commit: 12 samples each, enough for asv's Mann-Whitney test
 
 
 def selection(args):
@@ -65,6 +71,21 @@ def compare_in_their_direction():
     compare._is_result_better = in_their_direction
 
 
+def continuous_in_rounds():
+    """Give asv continuous CONTINUOUS_ROUNDS rounds (asv's ``-a rounds=``) where it was given none: asv
+    interleaves the rounds of the two commits (its --interleave-rounds, on by default), so a slow phase
+    hits both. asv has no configuration default for an attribute; this wraps Continuous.run."""
+    from asv.commands.continuous import Continuous
+
+    run = getattr(Continuous.run, "__wrapped__", Continuous.run.__func__)
+
+    def in_rounds(cls, conf, *args, attribute=None, **kwargs):
+        return run(cls, conf, *args, attribute={"rounds": CONTINUOUS_ROUNDS, **(attribute or {})}, **kwargs)
+
+    in_rounds.__wrapped__ = run
+    Continuous.run = classmethod(in_rounds)
+
+
 def setup():
     """Register this machine and make it asv's default; pass the command's selection and quickness on to
     the suite's measurement through the environment every benchmark process inherits."""
@@ -80,6 +101,7 @@ def setup():
     patch_asv()
     register_machine()
     compare_in_their_direction()
+    continuous_in_rounds()
     args, _ = make_argparser()[0].parse_known_args(sys.argv[1:])
     pattern = selection(args)
     if pattern:
