@@ -114,21 +114,28 @@ def plant(clone, target, factor, work=False):
         f.write(PLANT.format(target=target, kernel=kernel, variant=variant, factor=factor))
 
 
+def planted_series(clone, base, branch, target, factor, commits, work=False):
+    """(position, commit): COMMITS commits on a new branch from base that change README.md, the one at a
+    random position also planting the slowdown of target."""
+    sh("git", "checkout", "--quiet", "-B", branch, base, cwd=clone)
+    position = random.randint(1, commits)
+    for i in range(1, commits + 1):
+        with open(os.path.join(clone, "README.md"), "a") as f:
+            f.write(f"\ntrial {branch}, commit {i}\n")
+        if i == position:
+            plant(clone, target, factor, work)
+            planted = commit(clone, f"trial: slow {target} down {factor}x")
+        else:
+            commit(clone, "trial: README only")
+    return position, planted
+
+
 def bisect_trials(clone, base, target, factor, commits, bench, trials, work=False):
     """Per trial, COMMITS commits after base with the slowdown planted in a random one, then the
     bisection; return [(hit?, seconds, status, position, named culprit, gate runs)]."""
     outcomes = []
     for t in range(trials):
-        sh("git", "checkout", "--quiet", "-B", f"trial-{t}", base, cwd=clone)
-        position = random.randint(1, commits)
-        for i in range(1, commits + 1):
-            with open(os.path.join(clone, "README.md"), "a") as f:
-                f.write(f"\ngate trial {t}, commit {i}\n")
-            if i == position:
-                plant(clone, target, factor, work)
-                planted = commit(clone, f"gate trial: slow {target} down {factor}x")
-            else:
-                commit(clone, "gate trial: README only")
+        position, planted = planted_series(clone, base, f"trial-{t}", target, factor, commits, work)
         out = os.path.join(clone, f"bisect-{t}.json")
         start = time.perf_counter()
         status = subprocess.run([sys.executable, "-m", "tools.gate_bisect", "--good", base, "--bad", "HEAD",
@@ -200,16 +207,7 @@ def find_trials(clone, base, target, factor, commits, bench, trials, env_name):
     """Per trial, COMMITS commits with the slowdown in a random one, then `asv find`; a hit names it."""
     outcomes = []
     for t in range(trials):
-        sh("git", "checkout", "--quiet", "-B", f"find-{t}", base, cwd=clone)
-        position = random.randint(1, commits)
-        for i in range(1, commits + 1):
-            with open(os.path.join(clone, "README.md"), "a") as f:
-                f.write(f"\nasv find trial {t}, commit {i}\n")
-            if i == position:
-                plant(clone, target, factor)
-                planted = commit(clone, f"asv find trial: slow {target} down {factor}x")
-            else:
-                commit(clone, "asv find trial: README only")
+        position, planted = planted_series(clone, base, f"find-{t}", target, factor, commits)
         status, seconds, out = asv_trial(clone, ["find", f"{base}..HEAD", bench], env_name)
         named = re.findall(r"Greatest regression found: (\w+)", out)
         hit = status == 0 and named and planted.startswith(named[-1])
