@@ -18,6 +18,26 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLASS = r"^bench_scatter_add\.GroupSums2d\."  # one small class: one kernel, in cache, counted fast
 
 
+@pytest.fixture
+def plugin(monkeypatch):
+    """tools/asv_plugin.py's setup, in this process, with what it patches in asv restored afterwards and
+    no write to the home's machine file; NPOPT's selection variables unset before it."""
+    from asv.commands import compare
+    from asv.commands.continuous import Continuous
+
+    monkeypatch.setattr(compare, "_is_result_better", compare._is_result_better)
+    monkeypatch.setattr(Continuous, "run", Continuous.__dict__["run"])
+    monkeypatch.setattr(asv_plugin, "register_machine", lambda: None)
+    monkeypatch.setattr(results, "patch_asv", lambda: None)
+    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items()  # what setup sets is dropped after
+                                        if k not in (common.SELECT, common.QUICK, common.PROFILE)})
+
+    def setup(*argv):
+        monkeypatch.setattr(sys, "argv", ["asv", *argv])
+        asv_plugin.setup()
+    return setup
+
+
 @pytest.mark.parametrize("argv, pattern, quick, profile", [
     (["run", "--quick", "-b", "Add", "--bench=Total", "HEAD^!"], "(?:Add)|(?:Total)", True, False),
     (["continuous", "A", "B", "-b", "X"], "(?:X)", False, False),
@@ -26,14 +46,8 @@ CLASS = r"^bench_scatter_add\.GroupSums2d\."  # one small class: one kernel, in 
      True, True),
     (["run", "HEAD^!"], None, False, False),
 ])
-def test_the_plugin_passes_asvs_selection_and_quickness_to_the_measurement(monkeypatch, argv, pattern, quick,
-                                                                          profile):
-    for name in (common.SELECT, common.QUICK, common.PROFILE):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(sys, "argv", ["asv", *argv])
-    monkeypatch.setattr(asv_plugin, "register_machine", lambda: None)
-    monkeypatch.setattr(results, "patch_asv", lambda: None)
-    asv_plugin.setup()
+def test_the_plugin_passes_asvs_selection_and_quickness_to_the_measurement(plugin, argv, pattern, quick, profile):
+    plugin(*argv)
     assert os.environ.get(common.SELECT) == pattern
     assert bool(os.environ.get(common.QUICK)) == quick and bool(os.environ.get(common.PROFILE)) == profile
 
@@ -91,16 +105,13 @@ def test_asv_profile_of_a_timed_figure_profiles_the_kernel_call(fresh):
     ("bench_vectorization.Add.track_seconds", [["'ufunc'"], ["10000"]], 5.0, False),
 ])
 def test_asv_compare_takes_a_rising_speedup_as_an_improvement_and_rising_seconds_as_a_regression(
-        monkeypatch, benchmark, params, new, worse):
+        plugin, benchmark, params, new, worse):
     """asv's own table (compare, and continuous, whose exit status it gives) judges each figure in its
     direction once the plugin has set up: 10 -> 20 is better for a speedup and worse for seconds."""
     from asv.commands.compare import Compare
     from asv.config import Config
 
-    monkeypatch.setattr(asv_plugin, "register_machine", lambda: None)
-    monkeypatch.setattr(results, "patch_asv", lambda: None)
-    monkeypatch.setattr(sys, "argv", ["asv", "compare", "A", "B"])
-    asv_plugin.setup()
+    plugin("compare", "A", "B")
     conf = Config.from_json({"results_dir": os.path.join(ROOT, "results"), "repo": ROOT, "project": "npopt"})
 
     def resultset(value):
@@ -110,3 +121,14 @@ def test_asv_compare_takes_a_rising_speedup_as_an_improvement_and_rising_seconds
     worsened, improved = Compare.print_table(conf, "A", "B", factor=1.1, split=False,
                                              resultset_1=resultset(10.0), resultset_2=resultset(new))
     assert (worsened, improved) == (worse, not worse)
+
+
+def test_asv_continuous_gets_interleaved_rounds_unless_told_otherwise(plugin, monkeypatch):
+    from asv.commands.continuous import Continuous
+
+    seen = []
+    monkeypatch.setattr(Continuous, "run", classmethod(lambda cls, conf, attribute=None, **kw: seen.append(attribute)))
+    plugin("continuous", "A", "B")
+    Continuous.run("conf")
+    Continuous.run("conf", attribute={"rounds": 1, "number": 2})
+    assert seen == [{"rounds": asv_plugin.CONTINUOUS_ROUNDS}, {"rounds": 1, "number": 2}]
