@@ -138,8 +138,8 @@ def head_commit():
 
 def selecting(bench, env):
     """(asv's --bench arguments, env) for the regular expression bench (None: everything). env also
-    carries it to the suite's one measurement (benchmarks/common.py, SELECT), which asv runs without
-    saying which benchmarks will read it: without it, a run of one technique would measure them all."""
+    carries it (benchmarks/common.py, SELECT) to the matrix's workers (tools/matrix.py), which asv does
+    not start; asv's own processes get it from its --bench (tools/asv_plugin.py)."""
     return (["--bench", bench], {**env, SELECT: bench}) if bench else ([], env)
 
 
