@@ -132,3 +132,13 @@ def test_asv_continuous_gets_interleaved_rounds_unless_told_otherwise(plugin, mo
     Continuous.run("conf")
     Continuous.run("conf", attribute={"rounds": 1, "number": 2})
     assert seen == [{"rounds": asv_plugin.CONTINUOUS_ROUNDS}, {"rounds": 1, "number": 2}]
+
+
+def test_the_asv_page_states_the_plugins_constants():
+    """docs/asv.md says how many rounds continuous runs and which figures rise with speed, as the code does."""
+    from tools.change import HIGHER_IS_BETTER
+
+    with open(os.path.join(ROOT, "docs", "asv.md")) as f:
+        page = " ".join(f.read().split())
+    assert f"times each commit in {asv_plugin.CONTINUOUS_ROUNDS} rounds" in page
+    assert all(f"`{figure}`" in page for figure in HIGHER_IS_BETTER)

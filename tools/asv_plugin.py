@@ -15,7 +15,7 @@ whether asv is started by make or by hand (docs/asv.md):
   figures that grow with speed (``tools.change.HIGHER_IS_BETTER``: speedups, % of the triad) a rise
   is an improvement (``compare_in_their_direction``).
 - **continuous in rounds.** One commit's run can fall in a slow phase of a shared host (the same code
-  ran 1.5x apart between two runs a minute apart here), so continuous times each commit in
+  ran 1.5x apart between two runs a minute apart on a 2-vCPU host, docs/asv.md), so continuous times each commit in
   CONTINUOUS_ROUNDS rounds, interleaved across the two commits, unless ``-a rounds=N`` says otherwise
   (``continuous_in_rounds``); asv tests the pooled samples.
 - **Whole files.** asv writes its JSON files all-or-nothing (``tools.results.patch_asv``).
