@@ -461,7 +461,8 @@ def readme_block(ms):
         first = next(j[i] for j in judged_by if j)
         rows.append((first["number"], first["technique"], first["claim"],
                      *(f"**{j[i]['verdict']}** ({j[i]['short']})" if j else "-" for j in judged_by)))
-    lines += md_table(("#", "technique", "popular claim", *(f"`{m.name.split('-')[0]}`" for m in ms)), rows)
+    labels = [f"`{m.name.split('-')[0]} {m.name.rsplit('-', 1)[-1]}`" for m in ms]  # vendor and hash: unique
+    lines += md_table(("#", "technique", "popular claim", *labels), rows)
     lines += ["", END]
     return "\n".join(lines)
 
