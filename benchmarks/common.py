@@ -48,7 +48,7 @@ from npopt.registry import KERNELS, Kernel, usable_cpus
 
 from . import cost
 
-SAMPLE_SECONDS = 0.01  # each sample lasts at least this long (calls per sample are calibrated)
+SAMPLE_SECONDS = 0.005  # each sample lasts at least this long (calls per sample are calibrated)
 WINDOW_SECONDS = 12.0  # each measuring process of the whole suite spreads its samples over at least this long
 PROCESSES = 3  # measuring processes, one after another; each figure keeps its best
 REST_PROCESSES = 2  # ... for the points that tools/matrix.py did not sample (compared across no environments)

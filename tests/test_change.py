@@ -150,10 +150,15 @@ def test_too_few_samples_are_not_tested_and_unpaired_sets_use_welchs_test():
     assert c.p < 0.001 and c.ratio == pytest.approx(2.0, rel=0.02)
 
 
-def test_sampling_stops_where_the_verdict_cannot_change():
-    assert change.decided(change.compare(*_rounds(2.0)))
-    assert change.decided(change.Comparison(1.0, 0.95, 1.05, 0.9))  # within the floor band
-    assert not change.decided(change.Comparison(1.1, 0.95, 1.3, 0.2))
+def test_rounds_go_to_comparisons_that_more_rounds_could_get_marked():
+    family, rounds, most = 700, 5, 12
+    promising = change.Comparison(1.5, 1.1, 2.0, 1e-3)  # t 8.6 now, 13 at 12 rounds: sure then
+    assert change.worth_sampling(promising, family, rounds, most)
+    assert not change.worth_sampling(promising, family, rounds, rounds + 1)  # one more round is not enough
+    assert not change.worth_sampling(change.compare(*_rounds(2.0)), family, rounds, most)  # already sure
+    assert not change.worth_sampling(change.Comparison(1.05, 1.01, 1.09, 1e-3), family, rounds, most)  # floor
+    assert not change.worth_sampling(change.Comparison(1.2, 0.8, 1.6, 0.3), family, rounds, most)  # too weak
+    assert not change.worth_sampling(None, family, rounds, most)
 
 
 def test_twins_are_compared_with_their_release_line_and_lines_with_the_previous_line():

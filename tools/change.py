@@ -149,7 +149,17 @@ def judge(benchmarks, comparisons):
     return out
 
 
-def decided(c):
-    """Whether more samples could change the verdict on Comparison c: no, once it is clearly significant
-    or its interval lies within the FLOOR band (tools/matrix.py spends rounds on the undecided)."""
-    return c is None or c.p < LEVEL / 100 or (1 / FLOOR < c.low and c.high < FLOOR)
+def worth_sampling(c, family, rounds, max_rounds):
+    """Whether more paired rounds could still change the mark of Comparison c, one of ``family``
+    comparisons, taken over ``rounds`` rounds: its ratio is beyond FLOOR, it is not yet sure to be
+    marked (p above LEVEL / family, Bonferroni's bound, below which Benjamini-Hochberg always marks),
+    and it would be sure at ``max_rounds`` rounds if its mean and spread held (a paired t statistic
+    grows as the root of the rounds). tools/matrix.py spends its rounds on these alone: a comparison
+    too weak to be marked at max_rounds gets no more."""
+    if c is None or max(c.ratio, 1 / c.ratio) < FLOOR:
+        return False
+    sure = LEVEL / family
+    if c.p <= sure:
+        return False
+    t = stats.t.isf(c.p / 2, rounds - 1) * math.sqrt(max_rounds / rounds)
+    return 2 * stats.t.sf(t, max_rounds - 1) <= sure

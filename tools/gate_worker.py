@@ -4,8 +4,8 @@ Imports npopt from the build given on PYTHONPATH (a baseline or candidate commit
 kernel variant of the asv grid with the repository's benchmark harness, and writes JSON:
 {"npopt": where npopt came from, "results": {key: {"seconds": [samples]}}}.
 Samples come from the suite's harness (benchmarks/common.py interleaved_samples): K samples per
-key, shorter than asv's (SAMPLE_SECONDS each) and with no window, because the gate interleaves
-whole rounds of the two commits instead; the gate uses their minimum. With --bytes it times nothing
+key (SAMPLE_SECONDS each) and no window, because the gate interleaves whole rounds of the two
+commits instead; the gate uses their minimum. With --bytes it times nothing
 and gives each key's allocated bytes instead ({"bytes": peak} of one call under tracemalloc, which is
 deterministic, so the gate asks once per build; traced, a Python loop runs several times slower).
 
@@ -24,8 +24,6 @@ from benchmarks import cost  # noqa: E402
 from benchmarks.common import (benchmarked, build, by_size, grid, interleaved_samples, peak_traced_bytes,  # noqa: E402
                                sharing_inputs)
 from npopt.registry import KERNELS  # noqa: E402
-
-SAMPLE_SECONDS = 0.005
 
 
 def keys_and_params(pattern, skip=None):
@@ -61,7 +59,7 @@ def main(argv=None):
                 results[key] = {"bytes": peak_traced_bytes(fn, call_args)}
             else:
                 results[key] = {"seconds": interleaved_samples({key: (fn, call_args)}, window=0,
-                                                               min_samples=args.samples, seconds=SAMPLE_SECONDS)[key]}
+                                                               min_samples=args.samples)[key]}
             del fn, call_args
     with open(args.out, "w") as f:
         json.dump({"npopt": os.path.dirname(npopt.__file__), "results": results}, f)

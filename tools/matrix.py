@@ -8,9 +8,9 @@ kernel: one round visits every environment within seconds, where asv's one-envir
 order put minutes between them, and the host's speed moves by up to 2x over minutes. Round r of one
 environment is thus paired with round r of another (tools/change.py).
 
-After MIN_ROUNDS, rounds go on only for the kernels whose comparisons are still undecided
-(tools/change.py ``decided``), up to MAX_ROUNDS or BUDGET_SECONDS of sampling: the samples go where
-the test needs them. Each environment's samples are written to <out>/<environment name>.json, which
+After MIN_ROUNDS, rounds go on only for the kernels with a comparison that more rounds could still
+get marked (tools/change.py ``worth_sampling``), up to MAX_ROUNDS or BUDGET_SECONDS of sampling: the
+samples go where the test needs them, not to a comparison already sure or too weak to be marked. Each environment's samples are written to <out>/<environment name>.json, which
 the asv run that follows reads as its measurement (benchmarks/common.py ``interleaved``).
 """
 import json
@@ -74,19 +74,18 @@ def twin(env):
     return SIMD_SWITCH in env.env_vars or AA_SWITCH in env.env_vars
 
 
-def undecided(kernel, samples, pairs):
-    """Whether any speedup of kernel compared between two environments is still undecided."""
+def comparisons(kernel, samples, pairs):
+    """The Comparisons of kernel's headline speedups between the environments the overview compares."""
+    out = []
     for before, after in pairs:
         for variant in kernel.variants:
-            if variant == kernel.reference:
-                continue
-            try:
-                c = change.compare(speedups(samples[before], kernel, variant), speedups(samples[after], kernel, variant))
-            except KeyError:  # a variant this NumPy lacks
-                continue
-            if not change.decided(c):
-                return True
-    return False
+            if variant != kernel.reference:
+                try:
+                    out.append(change.compare(speedups(samples[before], kernel, variant),
+                                              speedups(samples[after], kernel, variant)))
+                except KeyError:  # a variant this NumPy lacks
+                    pass
+    return out
 
 
 def measure(envs, variables, out, commit, log=print):
@@ -112,7 +111,7 @@ def measure(envs, variables, out, commit, log=print):
             by_kernel.setdefault(key[0], []).append(key)
         samples = [{k: [] for k in w.keys} for w in workers]
         rounds, active = dict.fromkeys(by_kernel, 0), list(by_kernel)
-        rng, begin = random.Random(SEED), time.perf_counter()
+        rng, begin, family = random.Random(SEED), time.perf_counter(), 0
         while active:
             for kernel_key in rng.sample(active, len(active)):
                 for i in rng.sample(range(len(workers)), len(workers)):
@@ -120,9 +119,12 @@ def measure(envs, variables, out, commit, log=print):
                         samples[i][key].append(seconds)
                 rounds[kernel_key] += 1
             elapsed = time.perf_counter() - begin
+            tests = {k: comparisons(KERNELS[k], [{p: s for p, s in taken.items() if p[0] == k} for taken in samples],
+                                    pairs) for k in active if rounds[k] >= MIN_ROUNDS}
+            family = family or sum(map(len, tests.values()))  # every kernel's, at the first test
             active = [k for k in active if rounds[k] < MIN_ROUNDS or (
                 rounds[k] < MAX_ROUNDS and elapsed < BUDGET_SECONDS
-                and undecided(KERNELS[k], [{p: s for p, s in taken.items() if p[0] == k} for taken in samples], pairs))]
+                and any(change.worth_sampling(c, family, rounds[k], MAX_ROUNDS) for c in tests[k]))]
             log(f"matrix: round {max(rounds.values())} done at {elapsed:.0f} s, {len(active)} kernels still sampled")
     finally:
         for w in workers:
