@@ -163,12 +163,23 @@ def calibrate(fn, args, seconds):
     return number, elapsed
 
 
-def timed(fn, args, number):
-    """Seconds per call of fn(*args) over ``number`` calls in a row: one sample."""
-    begin = time.perf_counter()
-    for _ in range(number):
-        fn(*args)
-    return (time.perf_counter() - begin) / number
+def timed(fn, args, number, least=0.0):
+    """Seconds per call of fn(*args) over batches of ``number`` calls in a row, as many batches as last
+    ``least`` seconds: one sample.
+
+    The first call after the process was idle is slow (a 64x64 matmul: 300 us, against 25 us warm),
+    and a point calibrated while its neighbours built (``calibrate``) can get a few calls per batch:
+    its samples would then be mostly that first call, and it alone slower than the same point in
+    another process. A sample of at least ``least`` seconds bounds that share whatever the batch.
+    """
+    calls, begin = 0, time.perf_counter()
+    while True:
+        for _ in range(number):
+            fn(*args)
+        calls += number
+        elapsed = time.perf_counter() - begin
+        if elapsed >= least:
+            return elapsed / calls
 
 
 def interleaved_samples(calls, window=None, min_samples=None, seconds=None):
@@ -193,7 +204,7 @@ def interleaved_samples(calls, window=None, min_samples=None, seconds=None):
         start = time.perf_counter()
         while calls and (min(map(len, out.values())) < min_samples or time.perf_counter() - start < window):
             for key, (fn, args) in calls.items():
-                out[key].append(timed(fn, args, numbers[key]))
+                out[key].append(timed(fn, args, numbers[key], seconds / 2))
     finally:
         if enabled:
             gc.enable()

@@ -30,5 +30,5 @@ def serve(requests=sys.stdin):
                   + "\n")
     gc.disable()
     for line in requests:
-        seconds = [timed(*calls[keys[i]], numbers[i]) for i in json.loads(line)["sample"]]
+        seconds = [timed(*calls[keys[i]], numbers[i], SAMPLE_SECONDS / 2) for i in json.loads(line)["sample"]]
         replies.write(json.dumps({"seconds": seconds}) + "\n")

@@ -127,6 +127,17 @@ def test_interleaved_samples_take_turns_over_the_whole_window(monkeypatch):
     assert list(common.best_seconds({"f": (fast, ())}, window=0, min_samples=2, seconds=0.0)) == ["f"]
 
 
+def test_a_sample_lasts_its_least_seconds_whatever_its_calls_per_batch():
+    """A point calibrated to too few calls per batch (while its neighbours built) still gets samples as
+    long as the others, so its first, cold call weighs as little in every process."""
+    calls = []
+    seconds = common.timed(lambda: (calls.append(1), time.sleep(0.001)), (), 2, least=0.01)
+    assert len(calls) >= 10 and len(calls) % 2 == 0 and 0.001 <= seconds < 0.01
+    calls.clear()
+    common.timed(calls.append, (1,), 3)  # no least: one batch
+    assert len(calls) == 3
+
+
 @pytest.fixture(scope="module")
 def suite():
     """The suite's measurement points, and its asv cache from one one-call sample each and a stand-in
