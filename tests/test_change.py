@@ -151,14 +151,23 @@ def test_too_few_samples_are_not_tested_and_unpaired_sets_use_welchs_test():
 
 
 def test_rounds_go_to_comparisons_that_more_rounds_could_get_marked():
-    family, rounds, most = 700, 5, 12
+    bound, rounds, most = 0.01 / 700, 5, 12  # Bonferroni's bound: no comparison is marked yet
     promising = change.Comparison(1.5, 1.1, 2.0, 1e-3)  # t 8.6 now, 13 at 12 rounds: sure then
-    assert change.worth_sampling(promising, family, rounds, most)
-    assert not change.worth_sampling(promising, family, rounds, rounds + 1)  # one more round is not enough
-    assert not change.worth_sampling(change.compare(*_rounds(2.0)), family, rounds, most)  # already sure
-    assert not change.worth_sampling(change.Comparison(1.05, 1.01, 1.09, 1e-3), family, rounds, most)  # floor
-    assert not change.worth_sampling(change.Comparison(1.2, 0.8, 1.6, 0.3), family, rounds, most)  # too weak
-    assert not change.worth_sampling(None, family, rounds, most)
+    assert change.worth_sampling(promising, bound, rounds, most)
+    assert not change.worth_sampling(promising, bound, rounds, rounds + 1)  # one more round is not enough
+    assert not change.worth_sampling(change.compare(*_rounds(2.0)), bound, rounds, most)  # already sure
+    assert not change.worth_sampling(change.Comparison(1.05, 1.01, 1.09, 1e-3), bound, rounds, most)  # floor
+    assert not change.worth_sampling(change.Comparison(1.2, 0.8, 1.6, 0.3), bound, rounds, most)  # too weak
+    assert not change.worth_sampling(None, bound, rounds, most)
+
+
+def test_a_comparison_is_sure_below_the_p_value_benjamini_hochberg_marks_at_now():
+    nulls = [change.Comparison(1.0, 0.9, 1.1, p) for p in np.linspace(0.05, 1, 690)]
+    assert change.sure_bound(nulls + [None]) == pytest.approx(0.01 / 690)
+    changed = [change.Comparison(2.0, 1.8, 2.2, 1e-6)] * 10
+    bound = change.sure_bound(nulls + changed)
+    assert bound == pytest.approx(0.01 * 10 / 700)
+    assert change.judge([SECONDS] * 701, nulls + changed + [change.Comparison(1.5, 1.2, 1.8, bound)])[-1]
 
 
 def test_twins_are_compared_with_their_release_line_and_lines_with_the_previous_line():

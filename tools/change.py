@@ -149,17 +149,21 @@ def judge(benchmarks, comparisons):
     return out
 
 
-def worth_sampling(c, family, rounds, max_rounds):
-    """Whether more paired rounds could still change the mark of Comparison c, one of ``family``
-    comparisons, taken over ``rounds`` rounds: its ratio is beyond FLOOR, it is not yet sure to be
-    marked (p above LEVEL / family, Bonferroni's bound, below which Benjamini-Hochberg always marks),
-    and it would be sure at ``max_rounds`` rounds if its mean and spread held (a paired t statistic
-    grows as the root of the rounds). tools/matrix.py spends its rounds on these alone: a comparison
-    too weak to be marked at max_rounds gets no more."""
-    if c is None or max(c.ratio, 1 / c.ratio) < FLOOR:
-        return False
-    sure = LEVEL / family
-    if c.p <= sure:
+def sure_bound(comparisons):
+    """The p-value at or below which Benjamini-Hochberg marks a comparison of this family: LEVEL times
+    the number it marks now (at least one) over the family's size. More marks only raise it."""
+    tested = [c for c in comparisons if c is not None]
+    marked = sum(q <= LEVEL for q in adjusted([c.p for c in tested]))
+    return LEVEL * max(marked, 1) / max(len(tested), 1)
+
+
+def worth_sampling(c, bound, rounds, max_rounds):
+    """Whether more paired rounds could still change the mark of Comparison c, taken over ``rounds``
+    rounds: its ratio is beyond FLOOR, its p-value is above ``bound`` (``sure_bound``: not yet sure to
+    be marked), and it would be at ``max_rounds`` rounds if its mean and spread held (a paired t
+    statistic grows as the root of the rounds). tools/matrix.py spends its rounds on these alone: a
+    comparison too weak to be marked at max_rounds gets no more."""
+    if c is None or max(c.ratio, 1 / c.ratio) < FLOOR or c.p <= bound:
         return False
     t = stats.t.isf(c.p / 2, rounds - 1) * math.sqrt(max_rounds / rounds)
-    return 2 * stats.t.sf(t, max_rounds - 1) <= sure
+    return 2 * stats.t.sf(t, max_rounds - 1) <= bound

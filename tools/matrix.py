@@ -27,7 +27,7 @@ from tools import change
 from tools.results import AA_SWITCH, ROOT, SIMD_SWITCH, baselines
 
 MIN_ROUNDS = 5
-MAX_ROUNDS = 12
+MAX_ROUNDS = 16
 BUDGET_SECONDS = 240.0  # of sampling, after the workers are built
 SEED = 0
 _WORKER = f"import sys; sys.path.append({ROOT!r}); from benchmarks.matrix_worker import serve; serve()"
@@ -111,7 +111,7 @@ def measure(envs, variables, out, commit, log=print):
             by_kernel.setdefault(key[0], []).append(key)
         samples = [{k: [] for k in w.keys} for w in workers]
         rounds, active = dict.fromkeys(by_kernel, 0), list(by_kernel)
-        rng, begin, family = random.Random(SEED), time.perf_counter(), 0
+        rng, begin, tests = random.Random(SEED), time.perf_counter(), {}
         while active:
             for kernel_key in rng.sample(active, len(active)):
                 for i in rng.sample(range(len(workers)), len(workers)):
@@ -119,12 +119,12 @@ def measure(envs, variables, out, commit, log=print):
                         samples[i][key].append(seconds)
                 rounds[kernel_key] += 1
             elapsed = time.perf_counter() - begin
-            tests = {k: comparisons(KERNELS[k], [{p: s for p, s in taken.items() if p[0] == k} for taken in samples],
-                                    pairs) for k in active if rounds[k] >= MIN_ROUNDS}
-            family = family or sum(map(len, tests.values()))  # every kernel's, at the first test
+            tests.update({k: comparisons(KERNELS[k], [{p: s for p, s in taken.items() if p[0] == k} for taken in samples],
+                                         pairs) for k in active if rounds[k] >= MIN_ROUNDS})
+            bound = change.sure_bound([c for kernel_tests in tests.values() for c in kernel_tests])
             active = [k for k in active if rounds[k] < MIN_ROUNDS or (
                 rounds[k] < MAX_ROUNDS and elapsed < BUDGET_SECONDS
-                and any(change.worth_sampling(c, family, rounds[k], MAX_ROUNDS) for c in tests[k]))]
+                and any(change.worth_sampling(c, bound, rounds[k], MAX_ROUNDS) for c in tests[k]))]
             log(f"matrix: round {max(rounds.values())} done at {elapsed:.0f} s, {len(active)} kernels still sampled")
     finally:
         for w in workers:
