@@ -9,10 +9,12 @@ order put minutes between them, and the host's speed moves by up to 2x over minu
 environment is thus paired with round r of another (tools/change.py).
 
 After MIN_ROUNDS, rounds go on only for the kernels with a comparison that more rounds could still
-get marked (tools/change.py ``worth_sampling``), up to MAX_ROUNDS or BUDGET_SECONDS of sampling: the
-samples go where the test needs them, not to a comparison already sure or too weak to be marked. Each environment's samples are written to <out>/<environment name>.json, which
+get marked (tools/change.py ``worth_sampling``), up to MAX_ROUNDS, the cheapest kernels first, as many
+as BUDGET_SECONDS of sampling pays: the samples go where the test needs them and costs least, not to
+a comparison already sure or too weak to be marked. Each environment's samples are written to <out>/<environment name>.json, which
 the asv run that follows reads as its measurement (benchmarks/common.py ``interleaved``).
 """
+import itertools
 import json
 import os
 import random
@@ -28,7 +30,7 @@ from tools.results import AA_SWITCH, ROOT, SIMD_SWITCH, baselines
 
 MIN_ROUNDS = 5
 MAX_ROUNDS = 16
-BUDGET_SECONDS = 240.0  # of sampling, after the workers are built
+BUDGET_SECONDS = 230.0  # of sampling, after the workers are built
 SEED = 0
 _WORKER = f"import sys; sys.path.append({ROOT!r}); from benchmarks.matrix_worker import serve; serve()"
 
@@ -111,20 +113,25 @@ def measure(envs, variables, out, commit, log=print):
             by_kernel.setdefault(key[0], []).append(key)
         samples = [{k: [] for k in w.keys} for w in workers]
         rounds, active = dict.fromkeys(by_kernel, 0), list(by_kernel)
-        rng, begin, tests = random.Random(SEED), time.perf_counter(), {}
+        rng, begin, tests, cost = random.Random(SEED), time.perf_counter(), {}, {}
         while active:
             for kernel_key in rng.sample(active, len(active)):
+                visit = time.perf_counter()
                 for i in rng.sample(range(len(workers)), len(workers)):
                     for key, seconds in workers[i].sample(by_kernel[kernel_key]).items():
                         samples[i][key].append(seconds)
                 rounds[kernel_key] += 1
+                cost[kernel_key] = time.perf_counter() - visit  # of its last round, in every environment
             elapsed = time.perf_counter() - begin
             tests.update({k: comparisons(KERNELS[k], [{p: s for p, s in taken.items() if p[0] == k} for taken in samples],
                                          pairs) for k in active if rounds[k] >= MIN_ROUNDS})
             bound = change.sure_bound([c for kernel_tests in tests.values() for c in kernel_tests])
-            active = [k for k in active if rounds[k] < MIN_ROUNDS or (
-                rounds[k] < MAX_ROUNDS and elapsed < BUDGET_SECONDS
-                and any(change.worth_sampling(c, bound, rounds[k], MAX_ROUNDS) for c in tests[k]))]
+            wanted = sorted((k for k in active if rounds[k] < MIN_ROUNDS or (
+                rounds[k] < MAX_ROUNDS and any(change.worth_sampling(c, bound, rounds[k], MAX_ROUNDS) for c in tests[k]))),
+                key=cost.get)
+            # the cheapest first, as many as the budget pays one more round of
+            active = [k for k, spent in zip(wanted, itertools.accumulate(map(cost.get, wanted)))
+                      if rounds[k] < MIN_ROUNDS or elapsed + spent <= BUDGET_SECONDS]
             log(f"matrix: round {max(rounds.values())} done at {elapsed:.0f} s, {len(active)} kernels still sampled")
     finally:
         for w in workers:
