@@ -28,7 +28,7 @@ from npopt.registry import KERNELS
 from tools import change
 from tools.results import AA_SWITCH, ROOT, SIMD_SWITCH, baselines
 
-MIN_ROUNDS = 5
+MIN_ROUNDS = 4
 MAX_ROUNDS = 16
 BUDGET_SECONDS = 230.0  # of sampling, after the workers are built
 SEED = 0
