@@ -10,9 +10,10 @@ environment is thus paired with round r of another (tools/change.py).
 
 After MIN_ROUNDS, rounds go on only for the kernels with a comparison that more rounds could still
 get marked (tools/change.py ``worth_sampling``), up to MAX_ROUNDS, the cheapest kernels first, as many
-as BUDGET_SECONDS of sampling pays: the samples go where the test needs them and costs least, not to
-a comparison already sure or too weak to be marked. Each environment's samples are written to <out>/<environment name>.json, which
-the asv run that follows reads as its measurement (benchmarks/common.py ``interleaved``).
+as BUDGET_SECONDS of sampling pays: the samples go where the test needs them and cost least, not to a
+comparison already sure or too weak to be marked. Each environment's samples are written to
+<out>/<environment name>.json, which the asv run that follows reads as its measurement
+(benchmarks/common.py ``interleaved``).
 """
 import itertools
 import json
@@ -123,8 +124,7 @@ def measure(envs, variables, out, commit, log=print):
                 rounds[kernel_key] += 1
                 cost[kernel_key] = time.perf_counter() - visit  # of its last round, in every environment
             elapsed = time.perf_counter() - begin
-            tests.update({k: comparisons(KERNELS[k], [{p: s for p, s in taken.items() if p[0] == k} for taken in samples],
-                                         pairs) for k in active if rounds[k] >= MIN_ROUNDS})
+            tests.update({k: comparisons(KERNELS[k], samples, pairs) for k in active if rounds[k] >= MIN_ROUNDS})
             bound = change.sure_bound([c for kernel_tests in tests.values() for c in kernel_tests])
             wanted = sorted((k for k in active if rounds[k] < MIN_ROUNDS or (
                 rounds[k] < MAX_ROUNDS and any(change.worth_sampling(c, bound, rounds[k], MAX_ROUNDS) for c in tests[k]))),
