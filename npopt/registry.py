@@ -56,6 +56,11 @@ class Variant:
     list): no NumPy release can change its time, so its spread across the environments of one run
     is that run's measured noise floor (docs/measurement.md).
 
+    ``simd_level`` ("AVX2") names the lowest of bench_simd's SIMD levels at which the newest NumPy
+    runs the variant's call as SIMD code (x86-simd-sort's sorts): on a machine whose NumPy
+    dispatches to that level, the SIMD-disabled twin must be marked slower there, the run's
+    positive control (docs/measurement.md).
+
     ``threads`` (2) marks a variant that runs that many threads by design: in a process that may
     run on fewer CPUs (its affinity mask, as ``taskset`` or asv's ``--cpu-affinity`` set it) the
     threads would share a core, so the variant is ``unavailable`` there, with that reason.
@@ -71,6 +76,7 @@ class Variant:
     numpy_min: str | None = None
     threads: int = 1
     canary: bool = False
+    simd_level: str | None = None
 
     @property
     def unavailable(self) -> str | None:
@@ -145,7 +151,8 @@ class Kernel:
         return f"{self.technique}.{self.name}"
 
     def variant(self, name, *, reference=False, prepare=_unchanged, max_n=None, bytes_moved=None,
-                mutates=(), result_dtype=None, numpy_min=None, threads=1, validate=None, canary=False):
+                mutates=(), result_dtype=None, numpy_min=None, threads=1, validate=None, canary=False,
+                simd_level=None):
         """Register the decorated function as variant ``name``.
 
         The function is wrapped so that every call validates its arguments
@@ -182,7 +189,7 @@ class Kernel:
                 raise ValueError(f"{self.key} already has a variant {name!r}")
             dtype = None if result_dtype is None else np.dtype(result_dtype)
             self.variants[name] = Variant(name, checked, prepare, max_n, bytes_moved, tuple(mutates), dtype,
-                                          numpy_min, threads, canary)
+                                          numpy_min, threads, canary, simd_level)
             if reference:
                 if self.reference is not None:
                     raise ValueError(f"{self.key} already has a reference")

@@ -60,13 +60,19 @@ def _numpy_sort(x):
     return np.sort(x)
 
 
+def _simd_level(dtype):
+    """Where the newest NumPy's sort and argsort of dtype are SIMD code: x86-simd-sort has AVX2 code for
+    32- and 64-bit values (NumPy 2.0), and 16-bit code for AVX-512 with VBMI2 (ICL) only."""
+    return "AVX512_ICL" if np.dtype(dtype).itemsize == 2 else "AVX2"
+
+
 def _sort_kernel(dtype):
     """Kernel sort_<dtype>: the same two variants, benchmarked on ``dtype``, since NumPy's SIMD
     sorts arrived for different widths in different releases."""
     k = kernel("sorting", f"sort_{np.dtype(dtype).name}", make_inputs=_values, validate=_validate_x,
                sizes=SORT_SIZES, headline_n=SORT_HEADLINE, dtypes=(dtype, _other_dtype(dtype)))
     k.variant("python_sorted", reference=True, max_n=SORT_HEADLINE)(_python_sorted)
-    k.variant("numpy_sort")(_numpy_sort)
+    k.variant("numpy_sort", simd_level=_simd_level(dtype))(_numpy_sort)
     return k
 
 
@@ -102,7 +108,7 @@ def _argsort_kernel(dtype):
                sizes=SORT_SIZES, headline_n=SORT_HEADLINE, dtypes=(dtype, _other_dtype(dtype)),
                canonical=stable_order)
     k.variant("python_sorted", reference=True, max_n=SORT_HEADLINE)(_python_argsort)
-    k.variant("numpy_argsort")(_numpy_argsort)
+    k.variant("numpy_argsort", simd_level=_simd_level(dtype))(_numpy_argsort)
     return k
 
 

@@ -1,6 +1,7 @@
 """Change marks: a difference is marked only beyond the measured noise, slower and faster apart,
 and no improvement is ever called a regression (here, on the overview, or on asv's own pages)."""
 import json
+import math
 import re
 
 import numpy as np
@@ -173,3 +174,22 @@ def test_a_comparison_is_sure_below_the_p_value_benjamini_hochberg_marks_at_now(
 def test_twins_are_compared_with_their_release_line_and_lines_with_the_previous_line():
     columns = [("2.3.5", False), ("2.4.6", False), ("2.4.6", True), ("2.5.5", False), ("2.5.5", True)]
     assert results.baselines(columns) == [None, 0, 1, 1, 3]
+
+
+def _host(n, seed):
+    """n samples of one unchanged figure on a host with two speeds 1.9x apart, the slow one 30% of the time."""
+    rng = np.random.default_rng(seed)
+    return list(rng.choice([1.0, 1.9], n, p=[0.7, 0.3]) * np.exp(rng.normal(0, 0.03, n)))
+
+
+def test_the_noise_interval_holds_every_unchanged_median_and_leaves_out_an_offset_beyond_the_noise():
+    others = [_host(16, seed) for seed in range(8)]
+    low, high = change.noise_interval(others, 16, family=300)
+    medians = [float(np.median(_host(16, seed))) for seed in range(100, 400)]
+    assert low <= min(medians) and max(medians) <= high  # 300 unchanged environments, none outside
+    assert not low <= float(np.median(np.array(_host(16, 9)) * 2.5)) <= high
+
+
+def test_a_noise_interval_is_unbounded_where_the_pool_is_too_small():
+    assert change.noise_interval([_host(4, 1)], 4, family=300) == (-math.inf, math.inf)
+    assert all(map(math.isfinite, change.noise_interval([_host(4, 1)] * 20, 4)))

@@ -65,15 +65,45 @@ def test_sampled_cells_are_marked_by_the_test_and_the_controls_are_counted():
     assert re.fullmatch(r"\d+(\.\d+)?x \[\d+(\.\d+)?-\d+(\.\d+)?\]", overview.cells(row)[1])
 
 
-def test_canaries_spread_and_coverage_are_taken_per_python():
+def test_canaries_spread_and_noise_intervals_are_taken_per_python():
+    """Seven Python 3.11 environments of one canary, one of them 3x slower, and two of Python 3.12."""
     name, params = "bench_small_arrays.Total.track_seconds", ("python_list", 10)
-    runs = [Run(f"virtualenv-py{py}-numpy{v}", v, {name: {params: s}}, {}, intervals={name: {params: span}})
-            for py, v, s, span in [("3.11", "2.3.5", 1.0, (0.9, 1.2)), ("3.11", "2.4.6", 1.1, (1.05, 1.15)),
-                                   ("3.12", "2.5.5", 3.0, (2.9, 3.1))]]
+    rng = np.random.default_rng(0)
+
+    def run(py, v, level, n=16):
+        taken = list(level * rng.choice([1.0, 1.8], n, p=[0.7, 0.3]) * np.exp(rng.normal(0, 0.02, n)))
+        return Run(f"virtualenv-py{py}-numpy{v}", v, {name: {params: float(np.median(taken))}}, {name: {params: taken}})
+
+    runs = [run("3.11", v, 3.0 if v == "2.4.6" else 1.0) for v in ("1.23.5", "1.24.4", "1.25.2", "1.26.4", "2.0.2",
+                                                                    "2.3.5", "2.4.6")] + [run("3.12", "2.5.5", 2.0)] * 2
     checks = overview.controls(runs, [], [r.label for r in runs])
-    (canary,) = [c for c in checks["canaries"] if c["figure"] == "small_arrays.total:python_list:10"]
-    assert canary == {"figure": "small_arrays.total:python_list:10", "python": "3.11", "spread": pytest.approx(1.1),
-                      "covered": 1, "environments": 2}
+    (py311, py312) = [c for c in checks["canaries"] if c["figure"] == "small_arrays.total:python_list:10"]
+    assert py311["python"] == "3.11" and py311["environments"] == 7 and py311["inside"] == 6  # the 3x one is out
+    assert py311["spread"] == pytest.approx(3.0, rel=0.1) and py311["interval"][0] < 1.0 < py311["interval"][1]
+    assert py312["python"] == "3.12" and py312["interval"] is None  # two environments: too few samples to bound
+    assert checks["canaries_bounded"] == 1 and checks["canaries_inside"] == 0
+    assert "0 of 1 with every environment's median inside" in overview.controls_text(checks)
+    assert "(1 more with too few samples to bound one)" in overview.controls_text(checks)
+
+
+def test_the_positive_control_counts_the_sorts_numpy_dispatches_to_simd_code_here():
+    """On an AVX2-only machine the 16-bit sort is no SIMD sort (x86-simd-sort's needs AVX-512 ICL)."""
+    dispatches = {("AVX2",): 1, ("AVX512_SKX",): 0, ("AVX512_ICL",): 0, ("AVX512_SPR",): 0}
+    sorts = {"sorting.sort_int16:numpy_sort": (2.0, 2.0), "sorting.sort_int64:numpy_sort": (5.0, 1.0),
+             "sorting.search_sorted:numpy_searchsorted": (9.0, 9.0)}
+    speedup = "bench_sorting.Speedup.track_speedup"
+
+    def run(numpy, which, **twin):
+        taken = {(pair,): list(ratios[which] * np.exp(np.random.default_rng(len(pair)).normal(0, 0.02, 8)))
+                 for pair, ratios in sorts.items()}
+        values = {speedup: {p: float(np.median(s)) for p, s in taken.items()}, overview.DISPATCHES: dispatches}
+        return Run(f"env-{numpy}-{sorted(twin)}", numpy, values, {speedup: taken}, **twin)
+
+    runs = [run("2.5.5", 0), run("2.5.5", 1, disabled_simd="X86_V3")]
+    versions, rows = overview.overview(runs)
+    checks = overview.controls(runs, rows, versions)
+    assert checks["simd_levels"] == ["AVX2"] and checks["simd_sorts"] == 1 and checks["simd_sorts_slower"] == 1
+    assert "marks 1 of 1 SIMD sorts slower (dispatched here: AVX2)" in overview.controls_text(checks)
 
 
 def test_the_csv_carries_intervals_marks_and_the_controls(tmp_path):

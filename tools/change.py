@@ -149,6 +149,25 @@ def judge(benchmarks, comparisons):
     return out
 
 
+def noise_interval(samples, n, family=1):
+    """The interval in which the median of n new samples of a figure falls when they differ from
+    ``samples`` (a list of sample lists, pooled) by noise alone: the chance that any of ``family`` such
+    medians leaves it is at most LEVEL (Bonferroni). The canaries' control: an environment's median
+    must lie in the interval of the other environments' samples; an environment-wide offset beyond
+    the noise leaves it. An end is infinite where the pool is too small to bound it at that level.
+
+    Distribution-free: the median of the new samples lies between their order statistics Y(ceil(n/2))
+    and Y(floor(n/2)+1), and the number of new samples below the pool's r-th smallest X(r) of m is
+    beta-binomial (n, r, m - r + 1) for any continuous noise (scipy.stats.betabinom)."""
+    pooled = np.sort(np.concatenate([np.asarray(s, float) for s in samples]))
+    m, r, tail = pooled.size, np.arange(1, pooled.size + 1), LEVEL / 2 / family
+    rank = stats.betabinom(n, r, m - r + 1)
+    low = rank.sf(math.ceil(n / 2) - 1) <= tail  # P(the new median < X(r)) is at most this
+    high = rank.cdf(n // 2) <= tail  # P(the new median > X(r)) is at most this
+    return (float(pooled[low].max()) if low.any() else -math.inf,
+            float(pooled[high].min()) if high.any() else math.inf)
+
+
 def sure_bound(comparisons):
     """The p-value at or below which Benjamini-Hochberg marks a comparison of this family: LEVEL times
     the number it marks now (at least one) over the family's size. More marks only raise it."""

@@ -8,10 +8,11 @@ kernel: one round visits every environment within seconds, where asv's one-envir
 order put minutes between them, and the host's speed moves by up to 2x over minutes. Round r of one
 environment is thus paired with round r of another (tools/change.py).
 
-After MIN_ROUNDS, rounds go on only for the kernels with a comparison that more rounds could still
-get marked (tools/change.py ``worth_sampling``), up to MAX_ROUNDS, the cheapest kernels first, as many
-as BUDGET_SECONDS of sampling pays: the samples go where the test needs them and cost least, not to a
-comparison already sure or too weak to be marked. Each environment's samples are written to
+After MIN_ROUNDS (MAX_ROUNDS for the kernels with a canary: ``least_rounds``), rounds go on only for
+the kernels with a comparison that more rounds could still get marked (tools/change.py
+``worth_sampling``), up to MAX_ROUNDS, the cheapest kernels first, as many as BUDGET_SECONDS of
+sampling pays: the samples go where the test needs them and cost least, not to a comparison already
+sure or too weak to be marked. Each environment's samples are written to
 <out>/<environment name>.json, which the asv run that follows reads as its measurement
 (benchmarks/common.py ``interleaved``).
 """
@@ -77,6 +78,12 @@ def twin(env):
     return SIMD_SWITCH in env.env_vars or AA_SWITCH in env.env_vars
 
 
+def least_rounds(kernel):
+    """MAX_ROUNDS for a kernel with a canary (its samples are the run's noise floor, and the canaries'
+    control needs that many to bound it: tools/change.py ``noise_interval``), else MIN_ROUNDS."""
+    return MAX_ROUNDS if any(v.canary for v in kernel.variants.values()) else MIN_ROUNDS
+
+
 def comparisons(kernel, samples, pairs):
     """The Comparisons of kernel's headline speedups between the environments the overview compares."""
     out = []
@@ -114,6 +121,7 @@ def measure(envs, variables, out, commit, log=print):
             by_kernel.setdefault(key[0], []).append(key)
         samples = [{k: [] for k in w.keys} for w in workers]
         rounds, active = dict.fromkeys(by_kernel, 0), list(by_kernel)
+        least = {k: least_rounds(KERNELS[k]) for k in by_kernel}
         rng, begin, tests, cost = random.Random(SEED), time.perf_counter(), {}, {}
         while active:
             for kernel_key in rng.sample(active, len(active)):
@@ -126,12 +134,12 @@ def measure(envs, variables, out, commit, log=print):
             elapsed = time.perf_counter() - begin
             tests.update({k: comparisons(KERNELS[k], samples, pairs) for k in active if rounds[k] >= MIN_ROUNDS})
             bound = change.sure_bound([c for kernel_tests in tests.values() for c in kernel_tests])
-            wanted = sorted((k for k in active if rounds[k] < MIN_ROUNDS or (
+            wanted = sorted((k for k in active if rounds[k] < least[k] or (
                 rounds[k] < MAX_ROUNDS and any(change.worth_sampling(c, bound, rounds[k], MAX_ROUNDS) for c in tests[k]))),
                 key=cost.get)
             # the cheapest first, as many as the budget pays one more round of
             active = [k for k, spent in zip(wanted, itertools.accumulate(map(cost.get, wanted)))
-                      if rounds[k] < MIN_ROUNDS or elapsed + spent <= BUDGET_SECONDS]
+                      if rounds[k] < least[k] or elapsed + spent <= BUDGET_SECONDS]
             log(f"matrix: round {max(rounds.values())} done at {elapsed:.0f} s, {len(active)} kernels still sampled")
     finally:
         for w in workers:

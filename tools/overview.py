@@ -13,21 +13,25 @@ import argparse
 import csv
 import html
 import json
+import math
 import os
 import sys
 from urllib.parse import quote
+
+import numpy as np
 
 
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
 from benchmarks.common import benchmark_name, point
-from tools.change import FASTER, SLOWER, change, compare, judge, kind, noise
+from tools.change import FASTER, SLOWER, change, compare, judge, kind, noise, noise_interval
 from tools.machine import this_machine
 from tools.offline_assets import FLOT_JS, JQUERY_JS
 from tools.results import baselines, in_release_order, latest_commit, load, python_of
 from tools.summary import table
 
 SPEEDUP = "bench_{technique}.Speedup.track_speedup"
+DISPATCHES = "bench_simd.track_numpy_dispatches"  # 1 or 0 per SIMD level
 MARKS = {SLOWER: " v", FASTER: " ^", None: ""}
 LOG_SPAN = 10  # a chart whose speedups span more than this factor gets a log scale
 CHART_JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "overview.js")
@@ -75,49 +79,59 @@ def overview(runs, bands=None):
 
 def controls(runs, rows, versions):
     """The run's own controls: the marks its A/A twin got (there must be none), the SIMD-disabled twin's
-    marks on the SIMD sorts (they must be slower), and the canaries (``Variant.canary``: no NumPy
-    release can change them): the widest max/min of a canary's seconds across the environments of one
-    Python, and how many canary intervals cover that canary's value in every such environment."""
+    marks on the SIMD sorts NumPy dispatches to on this machine (``Variant.simd_level``; they must be
+    slower), and the canaries (``Variant.canary``: no NumPy release can change them): the widest max/min
+    of a canary's seconds across the environments of one Python, and how many canaries have every such
+    environment's median inside the noise interval of the others' samples (tools/change.py
+    ``noise_interval``, the run's canary values one family)."""
     by_numpy = in_release_order(runs)
     aa = [i for i, run in enumerate(by_numpy) if run.aa_twin]
     simd = [i for i, run in enumerate(by_numpy) if run.disabled_simd]
-    sorts = [r for r in rows if r["technique"] == "sorting" and r["variant"].startswith("numpy_")]
+    against = baselines([(run.numpy, run.twin) for run in by_numpy])
+    levels = {level for i in simd if against[i] is not None
+              for (level,), on in by_numpy[against[i]].values.get(DISPATCHES, {}).items() if on}
+    sorts = [r for r in rows if KERNELS[f"{r['technique']}.{r['kernel']}"].variants[r["variant"]].simd_level in levels]
     out = {"aa_twin": [versions[i] for i in aa], "aa_marks": sum(1 for r in rows for i in aa if r["marks"][i]),
-           "simd_twin": [versions[i] for i in simd],
+           "simd_twin": [versions[i] for i in simd], "simd_levels": sorted(levels),
            "simd_sorts_slower": sum(1 for r in sorts for i in simd if r["marks"][i] == SLOWER),
            "simd_sorts": sum(1 for r in sorts for i in simd if r["speedups"][i] is not None), "canaries": []}
+    groups = []  # (figure, python, runs) of each canary with samples in at least two environments of one Python
     for kernel in KERNELS.values():
-        for variant, v in kernel.variants.items():
-            if not v.canary:
-                continue
+        for variant in (name for name, v in kernel.variants.items() if v.canary):
             name = benchmark_name(kernel)
             for n in kernel.sizes:
                 params = point(kernel, variant, n)[1:]
                 by_python = {}
                 for run in by_numpy:
-                    if params in run.values.get(name, {}):
-                        by_python.setdefault(python_of(run), []).append(run)
-                for python, same in by_python.items():
-                    values = [run.values[name][params] for run in same]
-                    spans = [run.intervals.get(name, {}).get(params) for run in same]
-                    if len(values) < 2:
-                        continue
-                    covered = sum(1 for s in spans if s and s[0] <= min(values) and max(values) <= s[1])
-                    out["canaries"].append({"figure": f"{kernel.key}:{variant}:{n}", "python": python,
-                                            "spread": max(values) / min(values), "covered": covered,
-                                            "environments": len(values)})
+                    if run.samples.get(name, {}).get(params):
+                        by_python.setdefault(python_of(run), []).append(run.samples[name][params])
+                groups += [(f"{kernel.key}:{variant}:{n}", python, same) for python, same in by_python.items() if len(same) > 1]
+    family = sum(len(same) for _, _, same in groups)
+    for figure, python, same in groups:
+        values = [float(np.median(s)) for s in same]
+        spans = [noise_interval(same[:i] + same[i + 1:], len(same[i]), family) for i in range(len(same))]
+        bounded = all(map(math.isfinite, (end for span in spans for end in span)))
+        out["canaries"].append({"figure": figure, "python": python, "spread": max(values) / min(values),
+                                "interval": list(noise_interval(same, min(map(len, same)), family)) if bounded else None,
+                                "inside": sum(low <= value <= high for value, (low, high) in zip(values, spans)),
+                                "environments": len(same)})
     out["canary_spread"] = max((c["spread"] for c in out["canaries"]), default=None)
-    out["canaries_covered"] = sum(c["covered"] == c["environments"] for c in out["canaries"])
+    out["canaries_bounded"] = sum(c["interval"] is not None for c in out["canaries"])
+    out["canaries_inside"] = sum(c["interval"] is not None and c["inside"] == c["environments"] for c in out["canaries"])
     return out
 
 
 def controls_text(c):
     """One paragraph on the run's controls."""
     spread = "-" if c["canary_spread"] is None else f"{c['canary_spread']:.2f}"
+    unbounded = len(c["canaries"]) - c["canaries_bounded"]
     return (f"controls: A/A twin ({', '.join(c['aa_twin']) or 'none'}) {c['aa_marks']} marks (must be 0); "
             f"SIMD-disabled twin ({', '.join(c['simd_twin']) or 'none'}) marks {c['simd_sorts_slower']} of "
-            f"{c['simd_sorts']} SIMD sorts slower; canaries: widest spread across environments {spread}, "
-            f"{c['canaries_covered']} of {len(c['canaries'])} canary intervals cover every environment's value")
+            f"{c['simd_sorts']} SIMD sorts slower (dispatched here: {', '.join(c['simd_levels']) or 'none'}); "
+            f"canaries: widest spread across environments {spread}, {c['canaries_inside']} of "
+            f"{c['canaries_bounded']} with every environment's median inside the noise interval of the others"
+            + (f" ({unbounded} {'more ' if c['canaries_bounded'] else ''}with too few samples to bound one)"
+               if unbounded else ""))
 
 
 def charts(rows):
