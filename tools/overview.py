@@ -20,7 +20,6 @@ from urllib.parse import quote
 
 import numpy as np
 
-
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
 from benchmarks.common import benchmark_name, point
