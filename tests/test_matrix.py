@@ -66,3 +66,15 @@ def test_the_measurement_page_states_the_constants_the_code_uses():
                         ("LEVEL", change.LEVEL), ("FLOOR", f"{change.FLOOR:.2f}x")]:
         assert f"`{name}` ({value})" in page, name
     assert f"`SAMPLE_SECONDS` ({common.SAMPLE_SECONDS * 1000:g} ms)" in page
+
+
+def test_the_budget_is_set_aside_for_the_cheapest_kernels_rounds_first():
+    rounds, least = {"cheap": 4, "dear": 4, "canary": 10}, {"cheap": 4, "dear": 4, "canary": 16}
+    cost = {"cheap": 1.0, "dear": 10.0, "canary": 2.0}
+    wanted = ["dear", "cheap", "canary"]
+    # the canary's 6 rounds (12 s) and the cheap kernel's 12 (12 s) are set aside: the dear one gets a round
+    assert matrix.next_round(wanted, rounds, least, cost, 34.0) == ["canary", "cheap", "dear"]
+    assert matrix.next_round(wanted, rounds, least, cost, 33.9) == ["canary", "cheap"]
+    # what cannot pay every round left still gets one where the budget pays it; a forced kernel always
+    assert matrix.next_round(wanted, rounds, least, cost, 13.5) == ["canary", "cheap"]
+    assert matrix.next_round(wanted, rounds, least, cost, 0.0) == ["canary"]

@@ -10,13 +10,12 @@ environment is thus paired with round r of another (tools/change.py).
 
 After MIN_ROUNDS (MAX_ROUNDS for the kernels with a canary: ``least_rounds``), rounds go on only for
 the kernels with a comparison that more rounds could still get marked (tools/change.py
-``worth_sampling``), up to MAX_ROUNDS, the cheapest kernels first, as many as BUDGET_SECONDS of
-sampling pays: the samples go where the test needs them and cost least, not to a comparison already
-sure or too weak to be marked. Each environment's samples are written to
+``worth_sampling``), up to MAX_ROUNDS, the budget (BUDGET_SECONDS of sampling) set aside for the
+cheapest kernels' rounds first (``next_round``): the samples go where the test needs them and cost
+least, not to a comparison already sure or too weak to be marked. Each environment's samples are written to
 <out>/<environment name>.json, which the asv run that follows reads as its measurement
 (benchmarks/common.py ``interleaved``).
 """
-import itertools
 import json
 import os
 import random
@@ -84,6 +83,27 @@ def least_rounds(kernel):
     return MAX_ROUNDS if any(v.canary for v in kernel.variants.values()) else MIN_ROUNDS
 
 
+def next_round(wanted, rounds, least, cost, left):
+    """The kernels of ``wanted`` sampled in the next round, given the ``left`` seconds of the budget.
+
+    Those short of their ``least`` rounds always, and that many rounds are set aside for them; then the
+    cheapest of the others first, each with the rounds it may still take up to MAX_ROUNDS set aside
+    where the budget pays them all, else with one more round where it pays that. ``cost``: a kernel's
+    last round, in seconds. Giving every undecided kernel a round at once spent the budget on the
+    dearest ones (a 3 s round of dtypes.polynomial) while comparisons costing a tenth of that stopped
+    at 9 rounds, unmarked in one run and marked in the next (docs/measurement.md)."""
+    forced = [k for k in wanted if rounds[k] < least[k]]
+    left -= sum(cost[k] * (least[k] - rounds[k]) for k in forced)
+    chosen = []
+    for k in sorted((k for k in wanted if k not in forced), key=cost.get):
+        spend = cost[k] * (MAX_ROUNDS - rounds[k])
+        spend = spend if spend <= left else cost[k]
+        if spend <= left:
+            chosen.append(k)
+            left -= spend
+    return forced + chosen
+
+
 def comparisons(kernel, samples, pairs):
     """The Comparisons of kernel's headline speedups between the environments the overview compares."""
     out = []
@@ -134,12 +154,9 @@ def measure(envs, variables, out, commit, log=print):
             elapsed = time.perf_counter() - begin
             tests.update({k: comparisons(KERNELS[k], samples, pairs) for k in active if rounds[k] >= MIN_ROUNDS})
             bound = change.sure_bound([c for kernel_tests in tests.values() for c in kernel_tests])
-            wanted = sorted((k for k in active if rounds[k] < least[k] or (
-                rounds[k] < MAX_ROUNDS and any(change.worth_sampling(c, bound, rounds[k], MAX_ROUNDS) for c in tests[k]))),
-                key=cost.get)
-            # the cheapest first, as many as the budget pays one more round of
-            active = [k for k, spent in zip(wanted, itertools.accumulate(map(cost.get, wanted)))
-                      if rounds[k] < least[k] or elapsed + spent <= BUDGET_SECONDS]
+            wanted = [k for k in by_kernel if rounds[k] < least[k] or (
+                rounds[k] < MAX_ROUNDS and any(change.worth_sampling(c, bound, rounds[k], MAX_ROUNDS) for c in tests[k]))]
+            active = next_round(wanted, rounds, least, cost, BUDGET_SECONDS - elapsed)
             log(f"matrix: round {max(rounds.values())} done at {elapsed:.0f} s, {len(active)} kernels still sampled")
     finally:
         for w in workers:
