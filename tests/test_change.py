@@ -159,6 +159,9 @@ def test_rounds_go_to_comparisons_that_more_rounds_could_get_marked():
     assert not change.worth_sampling(change.compare(*_rounds(2.0)), bound, rounds, most)  # already sure
     assert not change.worth_sampling(change.Comparison(1.05, 1.01, 1.09, 1e-3), bound, rounds, most)  # floor
     assert not change.worth_sampling(change.Comparison(1.2, 0.8, 1.6, 0.3), bound, rounds, most)  # too weak
+    assert not change.worth_sampling(change.Comparison(1.02, 0.97, 1.08, 0.4), bound, 4, 16)  # inside the floor
+    # a ratio of 1.05 at 4 rounds whose interval reaches 1.3: the change may be that large, and 16 rounds mark it
+    assert change.worth_sampling(change.Comparison(1.05, 0.85, 1.3, 0.5), bound, 4, 16)
     assert not change.worth_sampling(None, bound, rounds, most)
 
 

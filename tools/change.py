@@ -178,11 +178,16 @@ def sure_bound(comparisons):
 
 def worth_sampling(c, bound, rounds, max_rounds):
     """Whether more paired rounds could still change the mark of Comparison c, taken over ``rounds``
-    rounds: its ratio is beyond FLOOR, its p-value is above ``bound`` (``sure_bound``: not yet sure to
-    be marked), and it would be at ``max_rounds`` rounds if its mean and spread held (a paired t
-    statistic grows as the root of the rounds). tools/matrix.py spends its rounds on these alone: a
-    comparison too weak to be marked at max_rounds gets no more."""
-    if c is None or max(c.ratio, 1 / c.ratio) < FLOOR or c.p <= bound:
+    rounds: its p-value is above ``bound`` (``sure_bound``: not yet sure to be marked), and the far end
+    of its interval is beyond FLOOR and would be sure at ``max_rounds`` rounds, were it the true ratio
+    (the interval narrows as the root of the rounds). tools/matrix.py spends its rounds on these alone.
+    The far end, not the ratio: at 4 rounds a ratio is too noisy to drop a comparison by, and a kernel
+    whose 1.25x change looked like 1.05x then stopped at 5 rounds, unmarked, while the next run marked
+    it (docs/measurement.md)."""
+    if c is None or c.p <= bound:
         return False
-    t = stats.t.isf(c.p / 2, rounds - 1) * math.sqrt(max_rounds / rounds)
-    return 2 * stats.t.sf(t, max_rounds - 1) <= bound
+    far = max(abs(math.log(c.low)), abs(math.log(c.high)))
+    se = (math.log(c.high) - math.log(c.low)) / 2 / stats.t.isf((1 - CONFIDENCE) / 2, rounds - 1)
+    if far < math.log(FLOOR) or se == 0:
+        return False
+    return 2 * stats.t.sf(far / se * math.sqrt(max_rounds / rounds), max_rounds - 1) <= bound
