@@ -23,16 +23,18 @@ def _env(name, numpy, **variables):
 def measured(tmp_path_factory):
     out = tmp_path_factory.mktemp("samples")
     envs = [_env("line", "2.4.6"), _env("aa", "2.4.6", **{AA_SWITCH: "1"})]
+    started = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(matrix, "MIN_ROUNDS", 3)
         patch.setattr(matrix, "MAX_ROUNDS", 4)
+        patch.setattr(matrix.Worker, "hello", lambda self, hello=matrix.Worker.hello: started.append(self) or hello(self))
         rounds = matrix.measure(envs, {**os.environ, common.SELECT: f"^{KERNEL}$"}, str(out),
                                 "abc123", log=lambda line: None)
-    return out, rounds
+    return out, rounds, started
 
 
 def test_every_environment_gets_the_same_rounds_of_the_selected_points(measured):
-    out, rounds = measured
+    out, rounds, _ = measured
     assert set(rounds) == {KERNEL} and rounds[KERNEL] == 4  # a canary's kernel: MAX_ROUNDS, patched to 4
     stored = {name: json.loads((out / f"{name}.json").read_text()) for name in ("line", "aa")}
     keys = [{tuple(k) for k, _ in s["samples"]} for s in stored.values()]
@@ -44,7 +46,7 @@ def test_every_environment_gets_the_same_rounds_of_the_selected_points(measured)
 
 
 def test_the_asv_run_reads_its_environments_samples_and_measures_nothing_more_in_a_headline_run(measured, monkeypatch):
-    out, rounds = measured
+    out, rounds, _ = measured
     monkeypatch.setenv(common.SAMPLES, str(out))
     monkeypatch.setenv("ASV_ENV_NAME", "aa")
     monkeypatch.setenv("ASV_COMMIT", "abc123")
@@ -54,6 +56,14 @@ def test_the_asv_run_reads_its_environments_samples_and_measures_nothing_more_in
     assert len(samples) == 16 and all(len(s) == rounds[KERNEL] for s in samples.values())
     monkeypatch.setenv("ASV_COMMIT", "another")  # samples of another commit are never read
     assert common.interleaved() == ({}, {})
+
+
+def test_new_worker_processes_take_each_set_of_rounds(measured):
+    """4 rounds, 2 per process: two processes per environment, one after the other, never at once."""
+    _, rounds, started = measured
+    assert len(started) == 2 * rounds[KERNEL] // matrix.ROUNDS_PER_PROCESS
+    assert len({w.process.pid for w in started}) == len(started)
+    assert all(w.process.poll() is not None for w in started)
 
 
 def test_the_measurement_page_states_the_constants_the_code_uses():
@@ -72,9 +82,11 @@ def test_the_budget_is_set_aside_for_the_cheapest_kernels_rounds_first():
     rounds, least = {"cheap": 4, "dear": 4, "canary": 10}, {"cheap": 4, "dear": 4, "canary": 16}
     cost = {"cheap": 1.0, "dear": 10.0, "canary": 2.0}
     wanted = ["dear", "cheap", "canary"]
-    # the canary's 6 rounds (12 s) and the cheap kernel's 12 (12 s) are set aside: the dear one gets a round
-    assert matrix.next_round(wanted, rounds, least, cost, 34.0) == ["canary", "cheap", "dear"]
-    assert matrix.next_round(wanted, rounds, least, cost, 33.9) == ["canary", "cheap"]
-    # what cannot pay every round left still gets one where the budget pays it; a forced kernel always
-    assert matrix.next_round(wanted, rounds, least, cost, 13.5) == ["canary", "cheap"]
+    # the canary's 6 rounds (12 s) and the cheap kernel's 12 (12 s) are set aside: the dear one gets a
+    # process's rounds (20 s)
+    assert matrix.next_round(wanted, rounds, least, cost, 44.0) == ["canary", "cheap", "dear"]
+    assert matrix.next_round(wanted, rounds, least, cost, 43.9) == ["canary", "cheap"]
+    # what cannot pay every round left still gets one process's rounds where the budget pays them; a
+    # forced kernel always
+    assert matrix.next_round(wanted, rounds, least, cost, 14.5) == ["canary", "cheap"]
     assert matrix.next_round(wanted, rounds, least, cost, 0.0) == ["canary"]

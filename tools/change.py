@@ -2,13 +2,14 @@
 
 Used by the overview (NumPy versions side by side), the claims and any page that marks a change.
 
-Figures with samples (``compare``, ``judge``): the samples of two environments measured in one run
+Figures with samples (``compare_pairs``, ``judge``): the samples of environments measured in one run
 of tools/matrix.py were taken round by round, each round visiting every environment within
-seconds, so round r of one is paired with round r of the other. The test is a paired t-test on the
-logarithms (scipy.stats.ttest_rel; Welch's test where the rounds are not paired), its interval the
-ratio's 95% interval. A run's comparisons are one family: a change is marked only where the
-Benjamini-Hochberg adjusted p-value is at most LEVEL *and* the ratio is beyond FLOOR, the effect
-size below which nothing is marked (docs/measurement.md). No noise file is needed.
+seconds, so round r of one is paired with round r of the other, and every ROUNDS_PER_PROCESS rounds
+came from new worker processes. The test is a paired t-test on the logarithms, averaged per process,
+with the variance pooled over the environments compared for that figure; its interval is the
+ratio's 95% interval, and its null hypothesis a change no larger than FLOOR, the effect size below
+which nothing is marked. A run's comparisons are one family: a change is marked only where the
+Benjamini-Hochberg adjusted p-value is at most LEVEL (docs/measurement.md). No noise file is needed.
 
 Figures without samples (results stored before samples were kept): two runs of one figure differ by noise alone up to the measured spread of its kind: the widest
 max/min that any figure of that kind (seconds, speedups, shares of the triad) showed over repeated
@@ -35,6 +36,7 @@ FLOOR = 1.10  # no change smaller than 10% is marked, however significant
 LEVEL = 0.01  # the false discovery rate allowed over one run's marks
 CONFIDENCE = 0.95  # of the ratio's interval
 MIN_SAMPLES = 3  # fewer, and a figure is judged by the band instead
+ROUNDS_PER_PROCESS = 2  # tools/matrix.py's rounds from one set of worker processes: the unit of replication
 SLOWER, FASTER = "slower", "faster"
 HIGHER_IS_BETTER = ("track_speedup", "track_percent_of_triad")
 
@@ -94,32 +96,68 @@ def change(benchmark, before, after, spread=None, before_samples=None, after_sam
 
 class Comparison(NamedTuple):
     """``after`` against ``before``: the ratio after / before (the geometric mean of the paired ratios),
-    its CONFIDENCE interval and the test's two-sided p-value."""
+    its CONFIDENCE interval, the p-value of the test that the change is no larger than FLOOR, and the
+    test's degrees of freedom."""
 
     ratio: float
     low: float
     high: float
     p: float
+    df: float = math.inf
+
+
+def process_means(d):
+    """The means of ``d`` (one value per round) over each measuring process's ROUNDS_PER_PROCESS rounds,
+    a last short process merged into the one before."""
+    cuts = list(range(0, len(d), ROUNDS_PER_PROCESS))[:max(1, len(d) // ROUNDS_PER_PROCESS)]
+    return np.array([part.mean() for part in np.split(np.asarray(d), cuts[1:])])
+
+
+def _judged(mean, se, df):
+    """The Comparison of a mean log ratio with standard error se on df degrees of freedom: its interval,
+    and the one-sided p-value of |ratio| <= FLOOR (the test of a change beyond the floor)."""
+    half = stats.t.isf((1 - CONFIDENCE) / 2, df) * se
+    p = float(stats.t.sf((abs(mean) - math.log(FLOOR)) / se, df))
+    return Comparison(math.exp(mean), math.exp(mean - half), math.exp(mean + half), p, float(df))
+
+
+def compare_pairs(samples, pairs):
+    """[Comparison or None] of samples[a] against samples[b] for each (b, a) in ``pairs``: one figure's
+    samples in several environments of one run, each list one sample per round.
+
+    tools/matrix.py takes ROUNDS_PER_PROCESS rounds from each set of worker processes, then starts new
+    ones: a process is slow or fast for its whole life (where its arrays landed, its huge pages), so
+    the process, not the round, is the unit of replication. Each pair's paired log ratios are averaged
+    per process, and the variance of those means, pooled over the figure's pairs, is the test's (a
+    paired t-test on the processes' means, with the pairs' degrees of freedom). Samples that are not
+    paired (unequal counts) get Welch's test. None with fewer than MIN_SAMPLES in either, or nothing
+    to estimate the variance from."""
+    means, out = {}, {}
+    for pair in pairs:
+        before, after = (samples[i] for i in pair)
+        if min(len(before or ()), len(after or ())) < MIN_SAMPLES:
+            continue
+        b, a = np.log(before), np.log(after)
+        if len(a) != len(b):
+            test = stats.ttest_ind(a, b, equal_var=False)
+            mean = a.mean() - b.mean()
+            out[pair] = _judged(mean, abs(mean / test.statistic) if test.statistic else math.inf, test.df)
+        elif np.ptp(a - b) == 0:  # identical ratios in every round (counts): exact
+            ratio = math.exp(a[0] - b[0])
+            out[pair] = Comparison(ratio, ratio, ratio, 0.0 if abs(a[0] - b[0]) > math.log(FLOOR) else 1.0, math.inf)
+        else:
+            means[pair] = process_means(a - b)
+    df = sum(len(m) - 1 for m in means.values())
+    variance = sum(((m - m.mean()) ** 2).sum() for m in means.values()) / df if df else 0.0
+    for pair, m in means.items():
+        if variance > 0:
+            out[pair] = _judged(m.mean(), math.sqrt(variance / len(m)), df)
+    return [out.get(pair) for pair in pairs]
 
 
 def compare(before, after):
-    """The Comparison of two figures' samples, or None with fewer than MIN_SAMPLES in either.
-
-    Paired by position (round r with round r) when both have as many samples, as tools/matrix.py
-    takes them; otherwise Welch's test on the two sets.
-    """
-    if min(len(before or ()), len(after or ())) < MIN_SAMPLES:
-        return None
-    b, a = np.log(before), np.log(after)
-    paired = len(a) == len(b)
-    d = a - b if paired else None
-    if paired and np.ptp(d) == 0:  # identical ratios in every round (counts): exact
-        ratio = math.exp(d[0])
-        return Comparison(ratio, ratio, ratio, 0.0 if d[0] else 1.0)
-    test = stats.ttest_rel(a, b) if paired else stats.ttest_ind(a, b, equal_var=False)
-    interval = test.confidence_interval(CONFIDENCE)
-    mean = d.mean() if paired else a.mean() - b.mean()
-    return Comparison(math.exp(mean), math.exp(interval.low), math.exp(interval.high), float(test.pvalue))
+    """The Comparison of two figures' samples (``compare_pairs`` of the one pair), or None."""
+    return compare_pairs([before, after], [(0, 1)])[0]
 
 
 def larger_p(baseline, candidate):
@@ -177,17 +215,18 @@ def sure_bound(comparisons):
 
 
 def worth_sampling(c, bound, rounds, max_rounds):
-    """Whether more paired rounds could still change the mark of Comparison c, taken over ``rounds``
-    rounds: its p-value is above ``bound`` (``sure_bound``: not yet sure to be marked), and the far end
-    of its interval is beyond FLOOR and would be sure at ``max_rounds`` rounds, were it the true ratio
-    (the interval narrows as the root of the rounds). tools/matrix.py spends its rounds on these alone.
-    The far end, not the ratio: at 4 rounds a ratio is too noisy to drop a comparison by, and a kernel
-    whose 1.25x change looked like 1.05x then stopped at 5 rounds, unmarked, while the next run marked
-    it (docs/measurement.md)."""
-    if c is None or c.p <= bound:
+    """Whether more rounds could still change the mark of Comparison c, taken over ``rounds`` rounds: its
+    p-value is above ``bound`` (``sure_bound``: not yet sure to be marked), and the far end of its
+    interval is beyond FLOOR and would be sure at ``max_rounds`` rounds, were it the true ratio (the
+    interval narrows as the root of the processes, the degrees of freedom grow with them).
+    tools/matrix.py spends its rounds on these alone. The far end, not the ratio: at 4 rounds a ratio
+    is too noisy to drop a comparison by, and a kernel whose 1.25x change looked like 1.05x then
+    stopped at 5 rounds, unmarked, while the next run marked it (docs/measurement.md)."""
+    if c is None or c.p <= bound or not math.isfinite(c.df):
         return False
     far = max(abs(math.log(c.low)), abs(math.log(c.high)))
-    se = (math.log(c.high) - math.log(c.low)) / 2 / stats.t.isf((1 - CONFIDENCE) / 2, rounds - 1)
+    se = (math.log(c.high) - math.log(c.low)) / 2 / stats.t.isf((1 - CONFIDENCE) / 2, c.df)
     if far < math.log(FLOOR) or se == 0:
         return False
-    return 2 * stats.t.sf(far / se * math.sqrt(max_rounds / rounds), max_rounds - 1) <= bound
+    grown = max_rounds / rounds
+    return stats.t.sf((far - math.log(FLOOR)) / se * math.sqrt(grown), c.df * grown) <= bound

@@ -1,37 +1,45 @@
 """Time the points the matrix compares in every environment at once, so a slow phase of the host hits
 every environment alike.
 
-One persistent worker per asv environment (benchmarks/matrix_worker.py, started with that
-environment's interpreter and variables) builds the headline points. Then, round after round, each
-kernel's points are sampled in every environment in turn, the environments in a shuffled order per
-kernel: one round visits every environment within seconds, where asv's one-environment-after-another
-order put minutes between them, and the host's speed moves by up to 2x over minutes. Round r of one
-environment is thus paired with round r of another (tools/change.py).
+A worker process per asv environment (benchmarks/matrix_worker.py, started with that environment's
+interpreter and variables) builds the headline points. Then, round after round, each kernel's points
+are sampled in every environment in turn, the environments in a shuffled order per kernel: one round
+visits every environment within seconds, where asv's one-environment-after-another order put minutes
+between them, and the host's speed moves by up to 2x over minutes. Round r of one environment is
+thus paired with round r of another (tools/change.py).
+
+Every ROUNDS_PER_PROCESS rounds the workers are replaced by new processes, which build again only
+the kernels still sampled: a process is slow or fast for its whole life (where its arrays landed,
+its huge pages), so one process per environment left each environment's figures off by its own
+process's luck, which no number of its rounds could show. The judge's unit is the process
+(tools/change.py ``compare_pairs``).
 
 After MIN_ROUNDS (MAX_ROUNDS for the kernels with a canary: ``least_rounds``), rounds go on only for
 the kernels with a comparison that more rounds could still get marked (tools/change.py
-``worth_sampling``), up to MAX_ROUNDS, the budget (BUDGET_SECONDS of sampling) set aside for the
-cheapest kernels' rounds first (``next_round``): the samples go where the test needs them and cost
-least, not to a comparison already sure or too weak to be marked. Each environment's samples are written to
-<out>/<environment name>.json, which the asv run that follows reads as its measurement
-(benchmarks/common.py ``interleaved``).
+``worth_sampling``), up to MAX_ROUNDS, the budget (BUDGET_SECONDS of sampling and of building the
+workers after the first) set aside for the cheapest kernels' rounds first (``next_round``): the
+samples go where the test needs them and cost least, not to a comparison already sure or too weak to
+be marked. Each environment's samples are written to <out>/<environment name>.json, which the asv
+run that follows reads as its measurement (benchmarks/common.py ``interleaved``).
 """
 import json
 import os
 import random
+import re
 import subprocess
 import time
 
 from packaging.version import Version
 
-from benchmarks.common import GRID, speedups
+from benchmarks.common import GRID, SELECT, speedups
 from npopt.registry import KERNELS
 from tools import change
 from tools.results import AA_SWITCH, ROOT, SIMD_SWITCH, baselines
 
-MIN_ROUNDS = 4
+ROUNDS_PER_PROCESS = change.ROUNDS_PER_PROCESS  # then every worker is replaced by a new process
+MIN_ROUNDS = 2 * ROUNDS_PER_PROCESS
 MAX_ROUNDS = 16
-BUDGET_SECONDS = 230.0  # of sampling, after the workers are built
+BUDGET_SECONDS = 270.0  # of sampling and of starting workers, after the first are built
 SEED = 0
 _WORKER = f"import sys; sys.path.append({ROOT!r}); from benchmarks.matrix_worker import serve; serve()"
 
@@ -84,20 +92,21 @@ def least_rounds(kernel):
 
 
 def next_round(wanted, rounds, least, cost, left):
-    """The kernels of ``wanted`` sampled in the next round, given the ``left`` seconds of the budget.
+    """The kernels of ``wanted`` that the next worker processes sample, given the ``left`` seconds of the
+    budget; each takes ROUNDS_PER_PROCESS rounds there.
 
     Those short of their ``least`` rounds always, and that many rounds are set aside for them; then the
     cheapest of the others first, each with the rounds it may still take up to MAX_ROUNDS set aside
-    where the budget pays them all, else with one more round where it pays that. ``cost``: a kernel's
-    last round, in seconds. Giving every undecided kernel a round at once spent the budget on the
-    dearest ones (a 3 s round of dtypes.polynomial) while comparisons costing a tenth of that stopped
-    at 9 rounds, unmarked in one run and marked in the next (docs/measurement.md)."""
+    where the budget pays them all, else with one more process's rounds where it pays that. ``cost``:
+    a kernel's last round, in seconds. Giving every undecided kernel its rounds at once spent the budget
+    on the dearest ones (a 3 s round of dtypes.polynomial) while comparisons costing a tenth of that
+    stopped at 9 rounds, unmarked in one run and marked in the next (docs/measurement.md)."""
     forced = [k for k in wanted if rounds[k] < least[k]]
     left -= sum(cost[k] * (least[k] - rounds[k]) for k in forced)
     chosen = []
     for k in sorted((k for k in wanted if k not in forced), key=cost.get):
         spend = cost[k] * (MAX_ROUNDS - rounds[k])
-        spend = spend if spend <= left else cost[k]
+        spend = spend if spend <= left else cost[k] * ROUNDS_PER_PROCESS
         if spend <= left:
             chosen.append(k)
             left -= spend
@@ -107,64 +116,97 @@ def next_round(wanted, rounds, least, cost, left):
 def comparisons(kernel, samples, pairs):
     """The Comparisons of kernel's headline speedups between the environments the overview compares."""
     out = []
-    for before, after in pairs:
-        for variant in kernel.variants:
-            if variant != kernel.reference:
-                try:
-                    out.append(change.compare(speedups(samples[before], kernel, variant),
-                                              speedups(samples[after], kernel, variant)))
-                except KeyError:  # a variant this NumPy lacks
-                    pass
+    for variant in kernel.variants:
+        if variant != kernel.reference:
+            figures = [variant_speedups(taken, kernel, variant) for taken in samples]
+            out += change.compare_pairs(figures, [(b, a) for b, a in pairs if figures[b] and figures[a]])
     return out
 
 
-def measure(envs, variables, out, commit, log=print):
-    """Sample the headline points of ``envs`` (asv environment objects in release order, twins after their
-    release line) in interleaved rounds and write each environment's samples to ``out``; returns the
-    number of rounds each kernel got."""
-    envs = sorted(envs, key=lambda e: (Version(e._requirements.get("numpy")), twin(e)))
-    started, workers = time.perf_counter(), []
+def variant_speedups(samples, kernel, variant):
+    """``speedups`` of variant in one environment's samples, or None where its NumPy lacks the variant."""
     try:
-        # the release lines build side by side, then their twins, which share their folders: a twin then
-        # reads the Numba cache its line wrote instead of writing the same files at the same time
+        return speedups(samples, kernel, variant)
+    except KeyError:
+        return None
+
+
+def start_workers(envs, variables, kernels=None):
+    """A Worker per environment of ``envs``, in their order, ready: the release lines build side by side,
+    then their twins, which share their folders (a twin then reads the Numba cache its line wrote
+    instead of writing the same files at the same time). ``kernels``: the only kernel keys they build
+    (SELECT), else all that ``variables`` select."""
+    if kernels is not None:
+        variables = {**variables, SELECT: "^(" + "|".join(map(re.escape, kernels)) + ")$"}
+    workers = []
+    try:
         for wave in ([e for e in envs if not twin(e)], [e for e in envs if twin(e)]):
             wave = [Worker(env, variables) for env in wave]
             workers += wave
             for w in wave:
                 w.hello()
-        workers.sort(key=lambda w: envs.index(w.env))
-        log(f"matrix: {len(workers)} workers ready in {time.perf_counter() - started:.0f} s")
-        columns = [(env._requirements.get("numpy"), twin(env)) for env in envs]
-        pairs = [(b, a) for a, b in enumerate(baselines(columns)) if b is not None]
-        by_kernel = {}
-        for key in sorted({k for w in workers for k in w.keys}):
-            by_kernel.setdefault(key[0], []).append(key)
-        samples = [{k: [] for k in w.keys} for w in workers]
-        rounds, active = dict.fromkeys(by_kernel, 0), list(by_kernel)
-        least = {k: least_rounds(KERNELS[k]) for k in by_kernel}
-        rng, begin, tests, cost = random.Random(SEED), time.perf_counter(), {}, {}
-        while active:
-            for kernel_key in rng.sample(active, len(active)):
-                visit = time.perf_counter()
-                for i in rng.sample(range(len(workers)), len(workers)):
-                    for key, seconds in workers[i].sample(by_kernel[kernel_key]).items():
-                        samples[i][key].append(seconds)
-                rounds[kernel_key] += 1
-                cost[kernel_key] = time.perf_counter() - visit  # of its last round, in every environment
-            elapsed = time.perf_counter() - begin
-            tests.update({k: comparisons(KERNELS[k], samples, pairs) for k in active if rounds[k] >= MIN_ROUNDS})
-            bound = change.sure_bound([c for kernel_tests in tests.values() for c in kernel_tests])
-            wanted = [k for k in by_kernel if rounds[k] < least[k] or (
-                rounds[k] < MAX_ROUNDS and any(change.worth_sampling(c, bound, rounds[k], MAX_ROUNDS) for c in tests[k]))]
-            active = next_round(wanted, rounds, least, cost, BUDGET_SECONDS - elapsed)
-            log(f"matrix: round {max(rounds.values())} done at {elapsed:.0f} s, {len(active)} kernels still sampled")
-    finally:
-        for w in workers:
-            w.close()
+    except BaseException:
+        close(workers)
+        raise
+    return sorted(workers, key=lambda w: envs.index(w.env))
+
+
+def close(workers):
+    for w in workers:
+        w.close()
+
+
+def sample_rounds(workers, kernels, by_kernel, samples, rng):
+    """ROUNDS_PER_PROCESS rounds of ``kernels``, each kernel's points sampled in every worker in turn,
+    the kernels and the workers in shuffled orders; returns {kernel: seconds of its last round}."""
+    cost = {}
+    for _ in range(ROUNDS_PER_PROCESS):
+        for kernel_key in rng.sample(kernels, len(kernels)):
+            visit = time.perf_counter()
+            for i in rng.sample(range(len(workers)), len(workers)):
+                for key, seconds in workers[i].sample(by_kernel[kernel_key]).items():
+                    samples[i][key].append(seconds)
+            cost[kernel_key] = time.perf_counter() - visit
+    return cost
+
+
+def measure(envs, variables, out, commit, log=print):
+    """Sample the headline points of ``envs`` (asv environment objects in release order, twins after their
+    release line) in interleaved rounds, new worker processes every ROUNDS_PER_PROCESS rounds, and write
+    each environment's samples to ``out``; returns the number of rounds each kernel got."""
+    envs = sorted(envs, key=lambda e: (Version(e._requirements.get("numpy")), twin(e)))
+    started = time.perf_counter()
+    workers = start_workers(envs, variables)
+    log(f"matrix: {len(workers)} workers ready in {time.perf_counter() - started:.0f} s")
+    columns = [(env._requirements.get("numpy"), twin(env)) for env in envs]
+    pairs = [(b, a) for a, b in enumerate(baselines(columns)) if b is not None]
+    by_kernel, moved = {}, [w.moved for w in workers]
+    for key in sorted({k for w in workers for k in w.keys}):
+        by_kernel.setdefault(key[0], []).append(key)
+    samples = [{k: [] for k in w.keys} for w in workers]
+    rounds, active = dict.fromkeys(by_kernel, 0), list(by_kernel)
+    least = {k: least_rounds(KERNELS[k]) for k in by_kernel}
+    rng, begin, tests, cost = random.Random(SEED), time.perf_counter(), {}, {}
+    while True:
+        try:
+            cost.update(sample_rounds(workers, active, by_kernel, samples, rng))
+        finally:
+            close(workers)
+        for k in active:
+            rounds[k] += ROUNDS_PER_PROCESS
+        elapsed = time.perf_counter() - begin
+        tests.update({k: comparisons(KERNELS[k], samples, pairs) for k in active if rounds[k] >= MIN_ROUNDS})
+        bound = change.sure_bound([c for kernel_tests in tests.values() for c in kernel_tests])
+        wanted = [k for k in by_kernel if rounds[k] < least[k] or (
+            rounds[k] < MAX_ROUNDS and any(change.worth_sampling(c, bound, rounds[k], MAX_ROUNDS) for c in tests[k]))]
+        active = next_round(wanted, rounds, least, cost, BUDGET_SECONDS - elapsed)
+        log(f"matrix: round {max(rounds.values())} done at {elapsed:.0f} s, {len(active)} kernels still sampled")
+        if not active:
+            break
+        workers = start_workers(envs, variables, active)
     os.makedirs(out, exist_ok=True)
-    for env, w, taken in zip(envs, workers, samples):
+    for env, bytes_moved, taken in zip(envs, moved, samples):
         with open(os.path.join(out, f"{env.name}.json"), "w") as f:
             json.dump({"commit": commit, "env": env.name, "samples": [[list(k), s] for k, s in taken.items()],
-                       "bytes_moved": w.moved}, f)
+                       "bytes_moved": bytes_moved}, f)
     return rounds
-

@@ -23,7 +23,7 @@ import numpy as np
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
 from benchmarks.common import benchmark_name, point
-from tools.change import FASTER, SLOWER, change, compare, judge, kind, noise, noise_interval
+from tools.change import FASTER, SLOWER, change, compare_pairs, judge, kind, noise, noise_interval
 from tools.machine import this_machine
 from tools.offline_assets import FLOT_JS, JQUERY_JS
 from tools.results import baselines, in_release_order, latest_commit, load, python_of
@@ -62,10 +62,9 @@ def overview(runs, bands=None):
                        "reference": kernel.reference, "benchmark": name, "pair": pair, "speedups": cells,
                        "intervals": [run.intervals.get(name, {}).get((pair,)) for run in by_numpy],
                        "marks": [None] * len(cells), "ratios": [None] * len(cells)}
-                for i, b in enumerate(against):
-                    if b is None or cells[i] is None or cells[b] is None:
-                        continue
-                    c = compare(samples[b], samples[i])
+                pairs = [(b, i) for i, b in enumerate(against)
+                         if b is not None and cells[i] is not None and cells[b] is not None]
+                for (b, i), c in zip(pairs, compare_pairs(samples, pairs)):
                     if c is None:
                         row["marks"][i] = change(name, cells[b], cells[i], bands.get(kind(name)), samples[b], samples[i])
                     else:
