@@ -1,4 +1,4 @@
-"""The matrix measurement: persistent workers in several environments sampled round by round, each
+"""The matrix measurement: worker processes in several environments sampled round by round, each
 kernel's points in every environment in turn, and the asv run that follows reading those samples."""
 import json
 import os
@@ -71,6 +71,7 @@ def test_the_measurement_page_states_the_constants_the_code_uses():
 
     page = open(os.path.join(os.path.dirname(__file__), "..", "docs", "measurement.md")).read()
     for name, value in [("MIN_ROUNDS", matrix.MIN_ROUNDS), ("MAX_ROUNDS", matrix.MAX_ROUNDS),
+                        ("ROUNDS_PER_PROCESS", matrix.ROUNDS_PER_PROCESS),
                         ("BUDGET_SECONDS", f"{matrix.BUDGET_SECONDS:g} s"), ("REST_PROCESSES", common.REST_PROCESSES),
                         ("WINDOW_SECONDS", f"{common.WINDOW_SECONDS:g} s"),
                         ("LEVEL", change.LEVEL), ("FLOOR", f"{change.FLOOR:.2f}x")]:
@@ -90,3 +91,27 @@ def test_the_budget_is_set_aside_for_the_cheapest_kernels_rounds_first():
     # forced kernel always
     assert matrix.next_round(wanted, rounds, least, cost, 14.5) == ["canary", "cheap"]
     assert matrix.next_round(wanted, rounds, least, cost, 0.0) == ["canary"]
+
+
+def test_measuring_processes_reuse_the_heap_for_a_kernels_temporaries():
+    """make bench's processes run with glibc's malloc thresholds fixed (tools/bench.py MALLOC_TUNABLES):
+    an expression with three 24 MB temporaries, evaluated again and again, faults in no new pages after
+    its first calls. With glibc's moving thresholds the heap is trimmed after each call and about a
+    thousand pages a call are faulted in afresh."""
+    import subprocess
+
+    from tools.bench import MALLOC_TUNABLES, interpreter_env
+
+    env = interpreter_env([])
+    assert env["GLIBC_TUNABLES"] == os.environ.get("GLIBC_TUNABLES", MALLOC_TUNABLES)
+    code = ("import resource, numpy as np\n"
+            "a = np.ones(3_000_000)\n"
+            "def f(): return ((a * 2.0) + (a * 3.0)) * (a * 4.0)\n"
+            "for _ in range(3): f()\n"
+            "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+            "for _ in range(20): f()\n"
+            "print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) // 20)")
+    fixed, moving = (int(subprocess.check_output([sys.executable, "-c", code], env=variables))
+                     for variables in ({**os.environ, "GLIBC_TUNABLES": MALLOC_TUNABLES},
+                                       {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}))
+    assert fixed < 10 < 100 < moving

@@ -48,13 +48,22 @@ BUILDS_AT_ONCE = max(4, os.cpu_count() or 1)
 BUILD_CHECK = r"^bench_simd\."  # the figure run while environments are built: what NumPy dispatches to
 
 
+# glibc's malloc serves blocks up to 32 MiB from its heap and never trims it. By default that threshold
+# moves with the blocks a process has freed, so whether a kernel's temporaries are mapped and faulted in
+# afresh at every call depended on the process's history: fused_expressions' numpy_temporaries (three
+# 24 MB temporaries a call) took 1153 or 1562 minor faults a call in processes built alike, none with
+# these settings, and ran 2x apart between a release line and its A/A twin in one run.
+MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
+
+
 def interpreter_env(pythons):
-    """os.environ plus a fixed hash seed and, under pyenv, PYENV_VERSION naming each Python's release.
+    """os.environ plus a fixed hash seed, glibc's malloc thresholds fixed (MALLOC_TUNABLES, unless
+    GLIBC_TUNABLES is set) and, under pyenv, PYENV_VERSION naming each Python's release.
 
     A bare pyenv shim such as python3.12 only runs when pyenv knows which 3.12 is meant. The hash
     seed makes set and dict iteration orders, and so the work a benchmark does, the same every run.
     """
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env = {"GLIBC_TUNABLES": MALLOC_TUNABLES, **os.environ, "PYTHONHASHSEED": "0"}
     if shutil.which("pyenv") and "PYENV_VERSION" not in env:
         installed = subprocess.run(["pyenv", "versions", "--bare"], capture_output=True, text=True).stdout.split()
         picks = [max((v for v in installed if re.fullmatch(rf"{re.escape(p)}\.\d+", v)), key=Version)
