@@ -126,7 +126,7 @@ def compare_pairs(samples, pairs):
     samples in several environments of one run, each list one sample per round.
 
     tools/matrix.py takes ROUNDS_PER_PROCESS rounds from each set of worker processes, then starts new
-    ones: a process is slow or fast for its whole life (where its arrays landed, its huge pages), so
+    ones: a process is slow or fast for its whole life (where its memory landed, its allocator), so
     the process, not the round, is the unit of replication. Each pair's paired log ratios are averaged
     per process, and the variance of those means, pooled over the figure's pairs, is the test's (a
     paired t-test on the processes' means, with the pairs' degrees of freedom). Samples that are not

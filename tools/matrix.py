@@ -9,9 +9,9 @@ between them, and the host's speed moves by up to 2x over minutes. Round r of on
 thus paired with round r of another (tools/change.py).
 
 Every ROUNDS_PER_PROCESS rounds the workers are replaced by new processes, which build again only
-the kernels still sampled: a process is slow or fast for its whole life (where its arrays landed,
-its huge pages), so one process per environment left each environment's figures off by its own
-process's luck, which no number of its rounds could show. The judge's unit is the process
+the kernels still sampled: a process is slow or fast for its whole life (where its memory landed,
+the state its allocator was left in), so one process per environment left each environment's
+figures off by its own process's luck, which no number of its rounds could show. The judge's unit is the process
 (tools/change.py ``compare_pairs``).
 
 After MIN_ROUNDS (MAX_ROUNDS for the kernels with a canary: ``least_rounds``), rounds go on only for
