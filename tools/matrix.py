@@ -152,6 +152,7 @@ def start_workers(envs, variables, kernels=None):
 
 
 def close(workers):
+    """End every worker of ``workers``: its input closes, and it exits."""
     for w in workers:
         w.close()
 
