@@ -26,7 +26,8 @@ def measured(tmp_path_factory):
     started = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(matrix, "MIN_ROUNDS", 3)
-        patch.setattr(matrix, "MAX_ROUNDS", 4)
+        patch.setattr(matrix, "MAX_ROUNDS", 5)
+        patch.setattr(matrix, "CANARY_ROUNDS", 4)
         patch.setattr(matrix.Worker, "hello", lambda self, hello=matrix.Worker.hello: started.append(self) or hello(self))
         rounds = matrix.measure(envs, {**os.environ, common.SELECT: f"^{KERNEL}$"}, str(out),
                                 "abc123", log=lambda line: None)
@@ -35,7 +36,7 @@ def measured(tmp_path_factory):
 
 def test_every_environment_gets_the_same_rounds_of_the_selected_points(measured):
     out, rounds, _ = measured
-    assert set(rounds) == {KERNEL} and rounds[KERNEL] == 4  # a canary's kernel: MAX_ROUNDS, patched to 4
+    assert set(rounds) == {KERNEL} and rounds[KERNEL] == 4  # a canary's kernel: CANARY_ROUNDS, patched to 4
     stored = {name: json.loads((out / f"{name}.json").read_text()) for name in ("line", "aa")}
     keys = [{tuple(k) for k, _ in s["samples"]} for s in stored.values()]
     assert keys[0] == keys[1] and {k[0] for k in keys[0]} == {KERNEL}  # only what --bench selects
@@ -67,11 +68,14 @@ def test_new_worker_processes_take_each_set_of_rounds(measured):
 
 
 def test_the_measurement_page_states_the_constants_the_code_uses():
+    from benchmarks import matrix_worker
     from tools import change
 
     page = open(os.path.join(os.path.dirname(__file__), "..", "docs", "measurement.md")).read()
     for name, value in [("MIN_ROUNDS", matrix.MIN_ROUNDS), ("MAX_ROUNDS", matrix.MAX_ROUNDS),
+                        ("CANARY_ROUNDS", matrix.CANARY_ROUNDS),
                         ("ROUNDS_PER_PROCESS", matrix.ROUNDS_PER_PROCESS),
+                        ("PASSES", matrix_worker.PASSES), ("LONG_PASSES", matrix_worker.LONG_PASSES),
                         ("BUDGET_SECONDS", f"{matrix.BUDGET_SECONDS:g} s"), ("REST_PROCESSES", common.REST_PROCESSES),
                         ("WINDOW_SECONDS", f"{common.WINDOW_SECONDS:g} s"),
                         ("LEVEL", change.LEVEL), ("FLOOR", f"{change.FLOOR:.2f}x")]:
@@ -115,3 +119,36 @@ def test_measuring_processes_reuse_the_heap_for_a_kernels_temporaries():
                      for variables in ({**os.environ, "GLIBC_TUNABLES": MALLOC_TUNABLES},
                                        {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}))
     assert fixed < 10 < 100 < moving
+
+
+def test_a_sample_is_the_best_of_its_passes(monkeypatch):
+    """Each point is timed in PASSES passes through the requested points in turn (LONG_PASSES where
+    a sample is one call), and its sample is the least of them: the cold first pass of a visit is
+    dropped whichever point it hit."""
+    from benchmarks import matrix_worker
+
+    taken = []
+    times = iter([9.0, 5.0, 2.0, 7.0, 3.0])
+
+    def timed(fn, args, number, least):
+        taken.append(fn)
+        return next(times)
+
+    monkeypatch.setattr(matrix_worker, "timed", timed)
+    fast, slow = (lambda: None), (lambda: None)
+    assert matrix_worker.best_of_passes([((fast, ()), 10), ((slow, ()), 1)]) == [2.0, 5.0]
+    assert taken == [fast, slow] * matrix_worker.LONG_PASSES + [fast] * (matrix_worker.PASSES - matrix_worker.LONG_PASSES)
+
+
+def test_the_canaries_rounds_bound_their_noise_interval():
+    """The matrix's nine environments of Python 3.11 and two of 3.12, 16 canary figures: a family of 176
+    canary values. CANARY_ROUNDS samples in each of eight environments bound the interval of a ninth;
+    one process's rounds less do not."""
+    import numpy as np
+
+    from tools.change import noise_interval
+
+    rng = np.random.default_rng(0)
+    bounded = [all(map(np.isfinite, noise_interval([rng.normal(size=r) for _ in range(8)], r, 176)))
+               for r in (matrix.CANARY_ROUNDS - matrix.ROUNDS_PER_PROCESS, matrix.CANARY_ROUNDS)]
+    assert bounded == [False, True]

@@ -14,7 +14,7 @@ the state its allocator was left in), so one process per environment left each e
 figures off by its own process's luck, which no number of its rounds could show. The judge's unit is the process
 (tools/change.py ``compare_pairs``).
 
-After MIN_ROUNDS (MAX_ROUNDS for the kernels with a canary: ``least_rounds``), rounds go on only for
+After MIN_ROUNDS (CANARY_ROUNDS for the kernels with a canary: ``least_rounds``), rounds go on only for
 the kernels with a comparison that more rounds could still get marked (tools/change.py
 ``worth_sampling``), up to MAX_ROUNDS, the budget (BUDGET_SECONDS of sampling and of building the
 workers after the first) set aside for the cheapest kernels' rounds first (``next_round``): the
@@ -39,6 +39,7 @@ from tools.results import AA_SWITCH, ROOT, SIMD_SWITCH, baselines
 ROUNDS_PER_PROCESS = change.ROUNDS_PER_PROCESS  # then every worker is replaced by a new process
 MIN_ROUNDS = 2 * ROUNDS_PER_PROCESS
 MAX_ROUNDS = 16
+CANARY_ROUNDS = 10  # the fewest at which change.noise_interval bounds a canary of the 9 environments of Python 3.11
 BUDGET_SECONDS = 270.0  # of sampling and of starting workers, after the first are built
 SEED = 0
 _WORKER = f"import sys; sys.path.append({ROOT!r}); from benchmarks.matrix_worker import serve; serve()"
@@ -86,9 +87,9 @@ def twin(env):
 
 
 def least_rounds(kernel):
-    """MAX_ROUNDS for a kernel with a canary (its samples are the run's noise floor, and the canaries'
+    """CANARY_ROUNDS for a kernel with a canary (its samples are the run's noise floor, and the canaries'
     control needs that many to bound it: tools/change.py ``noise_interval``), else MIN_ROUNDS."""
-    return MAX_ROUNDS if any(v.canary for v in kernel.variants.values()) else MIN_ROUNDS
+    return CANARY_ROUNDS if any(v.canary for v in kernel.variants.values()) else MIN_ROUNDS
 
 
 def next_round(wanted, rounds, least, cost, left):
