@@ -1,23 +1,16 @@
 """A measuring process that lives in one asv environment for tools/matrix.py's ROUNDS_PER_PROCESS rounds.
 
 It builds the points of this run (``suite_calls``: the headline grid in a headline-only run, only the
-kernels SELECT names), calls each once to calibrate its calls per sample (that call is also its
-warm-up: the workers do this side by side, before any sample is taken), calls each once more once all
-are built, says which points it has, then answers each request, a list of point indices, with one
-sample of each, garbage collection off. The coordinator asks every environment's worker for the same
-points in turn, so the samples of one round were taken seconds apart in every environment
-(docs/measurement.md).
+kernels SELECT names), calls each once to calibrate its calls per sample, says which points it has,
+then answers each request, a list of point indices, with one sample of each, garbage collection off.
+The coordinator asks every environment's worker for the same points in turn, so the samples of one
+round were taken seconds apart in every environment (docs/measurement.md).
 
 A sample is the best of PASSES passes over the requested points in a row (LONG_PASSES for a point
 whose sample is a single call): the first pass of a visit runs cold, just after the other
-environments' workers ran. The measurement is in docs/measurement.md.
-
-The call after the build: building the later points leaves the earlier ones cold (the allocator's
-heap and free lists, the pages of their temporaries). Without it, in a run on the Intel Sapphire
-Rapids machine, the first sample of a point in a process was slower than its second by 1.03x at the
-median point, 1.3x for ``uniques.membership:isin_default`` and ``scatter_add.group_sums:add_at``, and
-up to 27x once; a 4x slower first sample of ``fused_expressions.expression:numpy_temporaries`` in
-both processes of NumPy 1.23.5 marked its three variants slower in 1.24.4.
+environments' workers ran, or, in a process's first visit, after the later points were built
+(which left the earlier ones cold: the allocator's heap and free lists, the pages of their
+temporaries). The measurement is in docs/measurement.md.
 
 Protocol: JSON lines. The worker first writes {"keys": [...], "bytes_moved": [[key, bytes], ...]};
 then, for each line {"sample": [i, ...]} it reads, {"seconds": [...]}, in that order.
@@ -42,8 +35,6 @@ def serve(requests=sys.stdin):
     calls = suite_calls()
     keys = list(calls)
     numbers = [calibrate(*calls[key], SAMPLE_SECONDS)[0] for key in keys]
-    for fn, args in calls.values():  # after every point is built: see the module's docstring
-        fn(*args)
     replies.write(json.dumps({"keys": keys, "bytes_moved": [[list(k), m] for k, m in moved_bytes(calls).items()]})
                   + "\n")
     gc.disable()
