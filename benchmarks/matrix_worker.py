@@ -1,4 +1,4 @@
-"""A measuring process that lives in one asv environment for tools/matrix.py's ROUNDS_PER_PROCESS rounds.
+"""A measuring process that lives in one asv environment for one set of tools/matrix.py's rounds.
 
 It builds the points of this run (``suite_calls``: the headline grid in a headline-only run, only the
 kernels SELECT names), calls each once to calibrate its calls per sample, says which points it has,

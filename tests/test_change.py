@@ -114,15 +114,18 @@ def test_the_simd_disabled_twin_follows_its_release_and_is_marked_against_it():
     assert row["marks"] == [None, None, change.SLOWER]
 
 
+PER_PROCESS = 2  # rounds per measuring process in these figures
+
+
 def _rounds(ratio, n=16, noise=0.05, seed=0, process=0.0):
     """Paired samples of one figure in two environments, round by round: every round's own speed (a slow
     phase of the host hits both alike), times a ratio, times each sample's noise, times each measuring
-    process's own offset in each environment (sd ``process``, new processes every ROUNDS_PER_PROCESS)."""
+    process's own offset in each environment (sd ``process``, new processes every PER_PROCESS rounds)."""
     rng = np.random.default_rng(seed)
     phase = rng.choice([1.0, 1.6], n)  # the host's two speeds
 
     def offsets():
-        return np.repeat(np.exp(rng.normal(0, process, n)), change.ROUNDS_PER_PROCESS)[:n]
+        return np.repeat(np.exp(rng.normal(0, process, n)), PER_PROCESS)[:n]
 
     before = phase * offsets() * np.exp(rng.normal(0, noise, n))
     return list(before), list(ratio * phase * offsets() * np.exp(rng.normal(0, noise, n)))
@@ -144,10 +147,11 @@ def test_no_change_and_a_change_below_the_floor_are_not_marked():
 
 
 def test_a_measuring_processs_own_offset_is_not_a_change():
-    """Each process is off by its own 10% (sd): 700 unchanged figures, none marked, where a test of the
-    rounds as if they were independent marks many; a real 2x change is still marked among them."""
-    nulls = [change.compare(*_rounds(1.0, noise=0.02, seed=seed, process=0.1)) for seed in range(700)]
-    real = change.compare(*_rounds(2.0, noise=0.02, seed=700, process=0.1))
+    """Each process, taking two rounds, is off by its own 10% (sd): 700 unchanged figures, none marked,
+    where a test of the rounds as if they were independent marks many; a real 2x change is still marked
+    among them."""
+    nulls = [change.compare(*_rounds(1.0, noise=0.02, seed=seed, process=0.1), PER_PROCESS) for seed in range(700)]
+    real = change.compare(*_rounds(2.0, noise=0.02, seed=700, process=0.1), PER_PROCESS)
     assert change.judge([SECONDS] * 701, nulls + [real]) == [None] * 700 + [change.SLOWER]
     # the rule before: the rounds' paired t-test, its adjusted p-value at most LEVEL, the ratio beyond FLOOR
     ps = [stats.ttest_rel(*np.log(_rounds(1.0, noise=0.02, seed=seed, process=0.1))).pvalue for seed in range(700)]
@@ -163,15 +167,15 @@ def test_the_variance_is_pooled_over_a_figures_pairs():
     envs = [phase * np.repeat(np.exp(rng.normal(0, 0.02, 2)), 2) * np.exp(rng.normal(0, 0.02, 4)) * (1.5 if i > 5 else 1)
             for i in range(11)]
     envs = [list(e) for e in envs]
-    pooled = change.compare_pairs(envs, [(i - 1, i) for i in range(1, 11)])
+    pooled = change.compare_pairs(envs, [(i - 1, i) for i in range(1, 11)], PER_PROCESS)
     assert all(c.df == 10 for c in pooled)
     assert change.judge([SECONDS] * 10, pooled) == [None] * 5 + [change.SLOWER] + [None] * 4
-    alone = change.compare(envs[5], envs[6])
+    alone = change.compare(envs[5], envs[6], PER_PROCESS)
     assert alone.df == 1 and change.judge([SECONDS], [alone]) == [None]
 
 
 def test_too_few_samples_are_not_tested_and_unpaired_sets_use_welchs_test():
-    assert change.compare([1.0, 1.1], [2.0, 2.1]) is None
+    assert change.compare([1.0], [2.0]) is None
     c = change.compare([1.0, 1.01, 0.99, 1.02], [2.0, 2.02, 1.98])
     assert c.p < 0.001 and c.ratio == pytest.approx(2.0, rel=0.02)
 

@@ -25,7 +25,7 @@ def measured(tmp_path_factory):
     envs = [_env("line", "2.4.6"), _env("aa", "2.4.6", **{AA_SWITCH: "1"})]
     started = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(matrix, "MIN_ROUNDS", 3)
+        patch.setattr(matrix, "MIN_ROUNDS", 2)
         patch.setattr(matrix, "MAX_ROUNDS", 5)
         patch.setattr(matrix, "CANARY_ROUNDS", 4)
         patch.setattr(matrix.Worker, "hello", lambda self, hello=matrix.Worker.hello: started.append(self) or hello(self))
@@ -60,9 +60,10 @@ def test_the_asv_run_reads_its_environments_samples_and_measures_nothing_more_in
 
 
 def test_new_worker_processes_take_each_set_of_rounds(measured):
-    """4 rounds, 2 per process: two processes per environment, one after the other, never at once."""
+    """A canary's kernel: 4 rounds (CANARY_ROUNDS, patched), 2 in each of the MIN_ROUNDS processes (patched
+    to 2): two processes per environment, one after the other, never at once."""
     _, rounds, started = measured
-    assert len(started) == 2 * rounds[KERNEL] // matrix.ROUNDS_PER_PROCESS
+    assert len(started) == 2 * 2
     assert len({w.process.pid for w in started}) == len(started)
     assert all(w.process.poll() is not None for w in started)
 
@@ -86,15 +87,16 @@ def test_the_measurement_page_states_the_constants_the_code_uses():
 def test_the_budget_is_set_aside_for_the_cheapest_kernels_rounds_first():
     rounds, least = {"cheap": 4, "dear": 4, "canary": 10}, {"cheap": 4, "dear": 4, "canary": 16}
     cost = {"cheap": 1.0, "dear": 10.0, "canary": 2.0}
+    per_process = dict.fromkeys(cost, 2)
     wanted = ["dear", "cheap", "canary"]
     # the canary's 6 rounds (12 s) and the cheap kernel's 12 (12 s) are set aside: the dear one gets a
     # process's rounds (20 s)
-    assert matrix.next_round(wanted, rounds, least, cost, 44.0) == ["canary", "cheap", "dear"]
-    assert matrix.next_round(wanted, rounds, least, cost, 43.9) == ["canary", "cheap"]
+    assert matrix.next_round(wanted, rounds, least, cost, 44.0, per_process) == ["canary", "cheap", "dear"]
+    assert matrix.next_round(wanted, rounds, least, cost, 43.9, per_process) == ["canary", "cheap"]
     # what cannot pay every round left still gets one process's rounds where the budget pays them; a
     # forced kernel always
-    assert matrix.next_round(wanted, rounds, least, cost, 14.5) == ["canary", "cheap"]
-    assert matrix.next_round(wanted, rounds, least, cost, 0.0) == ["canary"]
+    assert matrix.next_round(wanted, rounds, least, cost, 14.5, per_process) == ["canary", "cheap"]
+    assert matrix.next_round(wanted, rounds, least, cost, 0.0, per_process) == ["canary"]
 
 
 def test_measuring_processes_reuse_the_heap_for_a_kernels_temporaries():
@@ -143,12 +145,12 @@ def test_a_sample_is_the_best_of_its_passes(monkeypatch):
 def test_the_canaries_rounds_bound_their_noise_interval():
     """The matrix's nine environments of Python 3.11 and two of 3.12, 16 canary figures: a family of 176
     canary values. CANARY_ROUNDS samples in each of eight environments bound the interval of a ninth;
-    one process's rounds less do not."""
+    a round less in each of the MIN_ROUNDS processes does not."""
     import numpy as np
 
     from tools.change import noise_interval
 
     rng = np.random.default_rng(0)
     bounded = [all(map(np.isfinite, noise_interval([rng.normal(size=r) for _ in range(8)], r, 176)))
-               for r in (matrix.CANARY_ROUNDS - matrix.ROUNDS_PER_PROCESS, matrix.CANARY_ROUNDS)]
+               for r in (matrix.CANARY_ROUNDS - matrix.MIN_ROUNDS // matrix.ROUNDS_PER_PROCESS, matrix.CANARY_ROUNDS)]
     assert bounded == [False, True]

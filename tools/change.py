@@ -4,8 +4,9 @@ Used by the overview (NumPy versions side by side), the claims and any page that
 
 Figures with samples (``compare_pairs``, ``judge``): the samples of environments measured in one run
 of tools/matrix.py were taken round by round, each round visiting every environment within
-seconds, so round r of one is paired with round r of the other, and every ROUNDS_PER_PROCESS rounds
-came from new worker processes. The test is a paired t-test on the logarithms, averaged per process,
+seconds, so round r of one is paired with round r of the other, and each process's rounds
+(ROUNDS_PER_PROCESS, more for a canary's kernel: tools/matrix.py ``rounds_per_process``) came from
+new worker processes. The test is a paired t-test on the logarithms, averaged per process,
 with the variance pooled over the environments compared for that figure; its interval is the
 ratio's 95% interval, and its null hypothesis a change no larger than FLOOR, the effect size below
 which nothing is marked. A run's comparisons are one family: a change is marked only where the
@@ -35,8 +36,8 @@ UNMEASURED_SPREAD = 1.25
 FLOOR = 1.10  # no change smaller than 10% is marked, however significant
 LEVEL = 0.01  # the false discovery rate allowed over one run's marks
 CONFIDENCE = 0.95  # of the ratio's interval
-MIN_SAMPLES = 3  # fewer, and a figure is judged by the band instead
-ROUNDS_PER_PROCESS = 2  # tools/matrix.py's rounds from one set of worker processes: the unit of replication
+MIN_SAMPLES = 2  # fewer, and a figure is judged by the band instead
+ROUNDS_PER_PROCESS = 1  # tools/matrix.py's rounds from one set of worker processes: the unit of replication
 SLOWER, FASTER = "slower", "faster"
 HIGHER_IS_BETTER = ("track_speedup", "track_percent_of_triad")
 
@@ -106,10 +107,10 @@ class Comparison(NamedTuple):
     df: float = math.inf
 
 
-def process_means(d):
-    """The means of ``d`` (one value per round) over each measuring process's ROUNDS_PER_PROCESS rounds,
+def process_means(d, per_process=ROUNDS_PER_PROCESS):
+    """The means of ``d`` (one value per round) over each measuring process's ``per_process`` rounds,
     a last short process merged into the one before."""
-    cuts = list(range(0, len(d), ROUNDS_PER_PROCESS))[:max(1, len(d) // ROUNDS_PER_PROCESS)]
+    cuts = list(range(0, len(d), per_process))[:max(1, len(d) // per_process)]
     return np.array([part.mean() for part in np.split(np.asarray(d), cuts[1:])])
 
 
@@ -121,11 +122,11 @@ def _judged(mean, se, df):
     return Comparison(math.exp(mean), math.exp(mean - half), math.exp(mean + half), p, float(df))
 
 
-def compare_pairs(samples, pairs):
+def compare_pairs(samples, pairs, per_process=ROUNDS_PER_PROCESS):
     """[Comparison or None] of samples[a] against samples[b] for each (b, a) in ``pairs``: one figure's
     samples in several environments of one run, each list one sample per round.
 
-    tools/matrix.py takes ROUNDS_PER_PROCESS rounds from each set of worker processes, then starts new
+    tools/matrix.py takes ``per_process`` rounds from each set of worker processes, then starts new
     ones: a process is slow or fast for its whole life (where its memory landed, its allocator), so
     the process, not the round, is the unit of replication. Each pair's paired log ratios are averaged
     per process, and the variance of those means, pooled over the figure's pairs, is the test's (a
@@ -146,7 +147,7 @@ def compare_pairs(samples, pairs):
             ratio = math.exp(a[0] - b[0])
             out[pair] = Comparison(ratio, ratio, ratio, 0.0 if abs(a[0] - b[0]) > math.log(FLOOR) else 1.0, math.inf)
         else:
-            means[pair] = process_means(a - b)
+            means[pair] = process_means(a - b, per_process)
     df = sum(len(m) - 1 for m in means.values())
     variance = sum(((m - m.mean()) ** 2).sum() for m in means.values()) / df if df else 0.0
     for pair, m in means.items():
@@ -155,9 +156,9 @@ def compare_pairs(samples, pairs):
     return [out.get(pair) for pair in pairs]
 
 
-def compare(before, after):
+def compare(before, after, per_process=ROUNDS_PER_PROCESS):
     """The Comparison of two figures' samples (``compare_pairs`` of the one pair), or None."""
-    return compare_pairs([before, after], [(0, 1)])[0]
+    return compare_pairs([before, after], [(0, 1)], per_process)[0]
 
 
 def larger_p(baseline, candidate):

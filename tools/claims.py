@@ -32,6 +32,7 @@ from npopt.registry import KERNELS, release
 from tools.change import FASTER, FLOOR, LEVEL, UNMEASURED_SPREAD, adjusted, change, compare_pairs, noise
 from tools import overview
 from tools.machine import this_machine
+from tools.matrix import rounds_per_process
 from tools.results import baselines, in_release_order, latest_commit, load, python_of
 from tools.summary import table
 
@@ -92,7 +93,7 @@ def evaluate(claim, runs, band=None, features=frozenset()):
         if value is None:
             return judged(NOT_MEASURED, f"{result['figure']} is not stored for NumPy {run.numpy}")
     result["factor"] = factor = old / new
-    c = compared_samples(runs, name, params, before, after)
+    c = compared_samples(runs, name, params, before, after, rounds_per_process(KERNELS[claim["kernel"]]))
     if c is not None:
         return sampled(result, c, LEVEL)
     spread = band or UNMEASURED_SPREAD
@@ -105,14 +106,15 @@ def evaluate(claim, runs, band=None, features=frozenset()):
     return judged(SMALLER, f"faster, but short of {claim['factor']:g}x even allowing the noise (x{spread:.2f})")
 
 
-def compared_samples(runs, name, params, before, after):
+def compared_samples(runs, name, params, before, after, per_process):
     """The Comparison of the figure's samples in ``after`` against ``before``, its variance pooled over
-    the run's environments as the overview compares them (tools/change.py ``compare_pairs``), or None."""
+    the run's environments as the overview compares them (tools/change.py ``compare_pairs``, each
+    process's ``per_process`` rounds averaged), or None."""
     ordered = in_release_order(runs)
     pairs = [(b, a) for a, b in enumerate(baselines([(run.numpy, run.twin) for run in ordered])) if b is not None]
     asked = (ordered.index(before), ordered.index(after))
     samples = [run.samples.get(name, {}).get(params) for run in ordered]
-    return compare_pairs(samples, [asked] + [pair for pair in pairs if pair != asked])[0]
+    return compare_pairs(samples, [asked] + [pair for pair in pairs if pair != asked], per_process)[0]
 
 
 def sampled(result, c, level, adjusted_p=None):

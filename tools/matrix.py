@@ -8,11 +8,12 @@ visits every environment within seconds, where asv's one-environment-after-anoth
 between them, and the host's speed moves by up to 2x over minutes. Round r of one environment is
 thus paired with round r of another (tools/change.py).
 
-Every ROUNDS_PER_PROCESS rounds the workers are replaced by new processes, which build again only
-the kernels still sampled: a process is slow or fast for its whole life (where its memory landed,
-the state its allocator was left in), so one process per environment left each environment's
-figures off by its own process's luck, which no number of its rounds could show. The judge's unit is the process
-(tools/change.py ``compare_pairs``).
+After each set of rounds (ROUNDS_PER_PROCESS; a kernel with a canary takes more: ``rounds_per_process``)
+the workers are replaced by new processes, which build again only the kernels still sampled: a
+process is slow or fast for its whole life (where its memory landed, the state its allocator was left
+in), so one process per environment left each environment's figures off by its own process's luck,
+which no number of its rounds could show. The judge's unit is the process (tools/change.py
+``compare_pairs``).
 
 After MIN_ROUNDS (CANARY_ROUNDS for the kernels with a canary: ``least_rounds``), rounds go on only for
 the kernels with a comparison that more rounds could still get marked (tools/change.py
@@ -86,15 +87,28 @@ def twin(env):
     return SIMD_SWITCH in env.env_vars or AA_SWITCH in env.env_vars
 
 
+def has_canary(kernel):
+    return any(v.canary for v in kernel.variants.values())
+
+
 def least_rounds(kernel):
     """CANARY_ROUNDS for a kernel with a canary (its samples are the run's noise floor, and the canaries'
     control needs that many to bound it: tools/change.py ``noise_interval``), else MIN_ROUNDS."""
-    return CANARY_ROUNDS if any(v.canary for v in kernel.variants.values()) else MIN_ROUNDS
+    return CANARY_ROUNDS if has_canary(kernel) else MIN_ROUNDS
 
 
-def next_round(wanted, rounds, least, cost, left):
+def rounds_per_process(kernel):
+    """The rounds kernel takes from each set of worker processes: ROUNDS_PER_PROCESS, but a kernel with a
+    canary takes its CANARY_ROUNDS in the processes every kernel gets (MIN_ROUNDS' worth): its rounds
+    cost a fraction of a second, more processes for it alone a start of every worker each (about 15 s).
+    The judge averages each process's rounds (tools/change.py ``compare_pairs``)."""
+    processes = MIN_ROUNDS // ROUNDS_PER_PROCESS
+    return -(-CANARY_ROUNDS // processes) if has_canary(kernel) else ROUNDS_PER_PROCESS
+
+
+def next_round(wanted, rounds, least, cost, left, per_process=None):
     """The kernels of ``wanted`` that the next worker processes sample, given the ``left`` seconds of the
-    budget; each takes ROUNDS_PER_PROCESS rounds there.
+    budget; each takes its ``per_process`` rounds there (ROUNDS_PER_PROCESS where not given).
 
     Those short of their ``least`` rounds always, and that many rounds are set aside for them; then the
     cheapest of the others first, each with the rounds it may still take up to MAX_ROUNDS set aside
@@ -107,7 +121,7 @@ def next_round(wanted, rounds, least, cost, left):
     chosen = []
     for k in sorted((k for k in wanted if k not in forced), key=cost.get):
         spend = cost[k] * (MAX_ROUNDS - rounds[k])
-        spend = spend if spend <= left else cost[k] * ROUNDS_PER_PROCESS
+        spend = spend if spend <= left else cost[k] * (per_process or {}).get(k, ROUNDS_PER_PROCESS)
         if spend <= left:
             chosen.append(k)
             left -= spend
@@ -120,7 +134,8 @@ def comparisons(kernel, samples, pairs):
     for variant in kernel.variants:
         if variant != kernel.reference:
             figures = [variant_speedups(taken, kernel, variant) for taken in samples]
-            out += change.compare_pairs(figures, [(b, a) for b, a in pairs if figures[b] and figures[a]])
+            out += change.compare_pairs(figures, [(b, a) for b, a in pairs if figures[b] and figures[a]],
+                                        rounds_per_process(kernel))
     return out
 
 
@@ -160,11 +175,13 @@ def close(workers):
 
 
 def sample_rounds(workers, kernels, by_kernel, samples, rng):
-    """ROUNDS_PER_PROCESS rounds of ``kernels``, each kernel's points sampled in every worker in turn,
-    the kernels and the workers in shuffled orders; returns {kernel: seconds of its last round}."""
-    cost = {}
-    for _ in range(ROUNDS_PER_PROCESS):
-        for kernel_key in rng.sample(kernels, len(kernels)):
+    """Each kernel's ``rounds_per_process`` rounds of ``kernels``, each kernel's points sampled in every
+    worker in turn, the kernels and the workers in shuffled orders; returns {kernel: seconds of its last
+    round}."""
+    cost, per_process = {}, {k: rounds_per_process(KERNELS[k]) for k in kernels}
+    for r in range(max(per_process.values(), default=0)):
+        now = [k for k in kernels if per_process[k] > r]
+        for kernel_key in rng.sample(now, len(now)):
             visit = time.perf_counter()
             for i in rng.sample(range(len(workers)), len(workers)):
                 for key, seconds in workers[i].sample(by_kernel[kernel_key]).items():
@@ -175,7 +192,7 @@ def sample_rounds(workers, kernels, by_kernel, samples, rng):
 
 def measure(envs, variables, out, commit, log=print):
     """Sample the headline points of ``envs`` (asv environment objects in release order, twins after their
-    release line) in interleaved rounds, new worker processes every ROUNDS_PER_PROCESS rounds, and write
+    release line) in interleaved rounds, new worker processes every ``rounds_per_process`` rounds, and write
     each environment's samples to ``out``; returns the number of rounds each kernel got."""
     envs = sorted(envs, key=lambda e: (Version(e._requirements.get("numpy")), twin(e)))
     started = time.perf_counter()
@@ -196,13 +213,14 @@ def measure(envs, variables, out, commit, log=print):
         finally:
             close(workers)
         for k in active:
-            rounds[k] += ROUNDS_PER_PROCESS
+            rounds[k] += rounds_per_process(KERNELS[k])
         elapsed = time.perf_counter() - begin
         tests.update({k: comparisons(KERNELS[k], samples, pairs) for k in active if rounds[k] >= MIN_ROUNDS})
         bound = change.sure_bound([c for kernel_tests in tests.values() for c in kernel_tests])
         wanted = [k for k in by_kernel if rounds[k] < least[k] or (
             rounds[k] < MAX_ROUNDS and any(change.worth_sampling(c, bound, rounds[k], MAX_ROUNDS) for c in tests[k]))]
-        active = next_round(wanted, rounds, least, cost, BUDGET_SECONDS - elapsed)
+        active = next_round(wanted, rounds, least, cost, BUDGET_SECONDS - elapsed,
+                            {k: rounds_per_process(KERNELS[k]) for k in by_kernel})
         log(f"matrix: round {max(rounds.values())} done at {elapsed:.0f} s, {len(active)} kernels still sampled")
         if not active:
             break

@@ -25,6 +25,7 @@ from npopt.registry import KERNELS
 from benchmarks.common import benchmark_name, point
 from tools.change import FASTER, SLOWER, change, compare_pairs, judge, kind, noise, noise_interval
 from tools.machine import this_machine
+from tools.matrix import rounds_per_process
 from tools.offline_assets import FLOT_JS, JQUERY_JS
 from tools.results import baselines, in_release_order, latest_commit, load, python_of
 from tools.summary import table
@@ -64,7 +65,7 @@ def overview(runs, bands=None):
                        "marks": [None] * len(cells), "ratios": [None] * len(cells)}
                 pairs = [(b, i) for i, b in enumerate(against)
                          if b is not None and cells[i] is not None and cells[b] is not None]
-                for (b, i), c in zip(pairs, compare_pairs(samples, pairs)):
+                for (b, i), c in zip(pairs, compare_pairs(samples, pairs, rounds_per_process(kernel))):
                     if c is None:
                         row["marks"][i] = change(name, cells[b], cells[i], bands.get(kind(name)), samples[b], samples[i])
                     else:
