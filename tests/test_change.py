@@ -225,3 +225,21 @@ def test_the_noise_interval_holds_every_unchanged_median_and_leaves_out_an_offse
 def test_a_noise_interval_is_unbounded_where_the_pool_is_too_small():
     assert change.noise_interval([_host(4, 1)], 4, family=300) == (-math.inf, math.inf)
     assert all(map(math.isfinite, change.noise_interval([_host(4, 1)] * 20, 4)))
+
+
+def test_intervals_pool_the_environments_variance():
+    """Two samples in each of eleven environments: asv's 99% interval of one environment's median starts
+    at 0; pooled over the environments, the 95% interval of each holds its geometric mean, narrows as
+    the root of its samples, and is the same width (in logarithms) wherever the count is the same."""
+    rng = np.random.default_rng(0)
+    samples = [list(np.exp(rng.normal(np.log(10.0 * (i + 1)), 0.05, 2))) for i in range(10)] + [
+        list(np.exp(rng.normal(np.log(5.0), 0.05, 8))), None, [3.0]]
+    got = change.pooled_intervals(samples)
+    assert got[-2:] == [None, None]  # absent, and one sample: nothing of its own to pool
+    for s, (low, high) in zip(samples[:11], got):
+        assert low < stats.gmean(s) < high
+    widths = [math.log(high / low) for low, high in got[:11]]
+    assert widths[:10] == pytest.approx([widths[0]] * 10)
+    assert widths[10] == pytest.approx(widths[0] / 2)  # 8 samples against 2
+    assert 0.1 < widths[0] < 0.5
+    assert change.pooled_intervals([[1.0, 1.0], [2.0, 2.0]]) == [None, None]  # no spread to pool

@@ -213,3 +213,16 @@ def test_publish_killed_before_its_swap_leaves_the_dashboard_whole_and_two_at_on
     assert len(waited) == 1 and any(f"pid {p.pid} " in waited[0] for p in both)
     assert_whole(html)  # and the killed publish's staging folder is gone
     assert snapshot(str(tmp_path / "results")) == stored
+
+
+def test_a_holder_line_left_by_a_process_that_is_gone_is_not_named(tmp_path, monkeypatch):
+    """A killed holder's line stays until the next holder replaces it: a waiting process names the
+    holder only once the line names a running process."""
+    from tools import lock
+
+    monkeypatch.setenv("NPOPT_LOCK_DIR", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (tmp_path / "html.holder").write_text(f"pid {gone.stdout.strip()} (a killed publish)\n")
+    assert lock.holder("html") == "an unknown pid"
+    (tmp_path / "html.holder").write_text(f"pid {os.getpid()} (pytest)\n")
+    assert lock.holder("html") == f"pid {os.getpid()} (pytest)"

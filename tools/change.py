@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
-from tools.results import ROOT
+from tools.lock import ROOT
 
 NOISE_DIR = os.path.join(ROOT, "noise")
 UNMEASURED_SPREAD = 1.25
@@ -186,6 +186,24 @@ def judge(benchmarks, comparisons):
         else:
             out.append(FASTER if (c.ratio > 1) == higher_is_better(benchmark) else SLOWER)
     return out
+
+
+def pooled_intervals(samples):
+    """The CONFIDENCE interval of the geometric mean of each environment's samples of one figure (a list
+    per environment of one run, None where absent): Student's t on the logarithms, their variance
+    pooled over the environments with at least MIN_SAMPLES. Two samples per environment (the matrix's
+    two processes) leave asv's 99% interval of their median reaching from 0 to twice the larger; pooled
+    over eleven environments they give about 11 degrees of freedom. Each sample counts as independent
+    (a canary's kernel takes five rounds per process: its interval is narrower than its processes
+    warrant). None where nothing is pooled."""
+    logs = [np.log(s) if s is not None and len(s) >= MIN_SAMPLES else None for s in samples]
+    df = sum(len(x) - 1 for x in logs if x is not None)
+    variance = sum(((x - x.mean()) ** 2).sum() for x in logs if x is not None) / df if df else 0.0
+    if not variance > 0:
+        return [None] * len(samples)
+    t = stats.t.isf((1 - CONFIDENCE) / 2, df)
+    return [None if x is None else (math.exp(x.mean() - t * math.sqrt(variance / len(x))),
+                                    math.exp(x.mean() + t * math.sqrt(variance / len(x)))) for x in logs]
 
 
 def noise_interval(samples, n, family=1):

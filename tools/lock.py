@@ -39,18 +39,30 @@ def lock_dir():
 
 
 def holder(name):
-    """'pid N (command line)' of the process holding lock name, as it wrote it."""
+    """'pid N (command line)' of the process holding lock name, as it wrote it. A killed holder leaves
+    its line behind until the next holder replaces it, just after taking the lock: a line naming a
+    process that is gone is waited past."""
     path = os.path.join(lock_dir(), f"{name}.holder")
-    for _ in range(20):  # the new holder writes it just after taking the lock
+    for _ in range(20):
         try:
             with open(path) as f:
                 text = f.read().strip()
         except FileNotFoundError:
             text = ""
-        if text:
+        if text and running(int(text.split()[1])):
             return text
         time.sleep(0.05)
     return "an unknown pid"
+
+
+def running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 @contextlib.contextmanager

@@ -28,6 +28,7 @@ from asv import results as asv_results, util
 from asv.config import Config
 from packaging.version import Version
 
+from tools import change
 from tools.lock import fake_slow_step
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -44,7 +45,8 @@ class Run(NamedTuple):
     ``disabled_simd`` is the NumPy SIMD targets the environment ran with disabled (asv.conf.json's
     SIMD-disabled twin of the newest NumPy), "" for a normal environment; ``aa_twin`` is True for the
     A/A twin (the same environment as its release line, a harmless variable apart). ``intervals`` holds
-    asv's 99% interval of each value that has samples: {benchmark: {params: (low, high)}}.
+    the interval of each value that has samples, {benchmark: {params: (low, high)}}: its samples' 95%
+    interval pooled over the run's environments (``pool_intervals``), else asv's 99% interval.
     """
 
     env_name: str
@@ -277,7 +279,20 @@ def load(commit, machine, config=CONF):
             continue
         runs.append(Run(result.env_name, numpy_version, values, samples, result.env_vars.get(SIMD_SWITCH, ""),
                         AA_SWITCH in result.env_vars, intervals))
+    pool_intervals(runs)
     return sorted(runs, key=lambda run: run.env_name)
+
+
+def pool_intervals(runs):
+    """Each figure's interval, where its environments have samples, becomes the interval of its samples
+    with their variance pooled over the environments (tools/change.py ``pooled_intervals``) in place of
+    asv's 99% interval of one environment's samples."""
+    figures = {(name, params) for run in runs for name, by_params in run.samples.items() for params in by_params}
+    for name, params in figures:
+        found = change.pooled_intervals([run.samples.get(name, {}).get(params) for run in runs])
+        for run, interval in zip(runs, found):
+            if interval is not None:
+                run.intervals.setdefault(name, {})[params] = interval
 
 
 PARTIAL = ".partial"
