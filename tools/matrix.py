@@ -40,7 +40,7 @@ from tools.results import AA_SWITCH, ROOT, SIMD_SWITCH, baselines
 ROUNDS_PER_PROCESS = change.ROUNDS_PER_PROCESS  # then every worker is replaced by a new process
 MIN_ROUNDS = 2 * ROUNDS_PER_PROCESS
 MAX_ROUNDS = 16
-CANARY_ROUNDS = 10  # the fewest at which change.noise_interval bounds a canary of the 9 environments of Python 3.11
+CANARY_ROUNDS = 10  # the fewest, split evenly over the processes, that bound change.noise_interval (9 environments)
 BUDGET_SECONDS = 270.0  # of sampling and of starting workers, after the first are built
 SEED = 0
 _WORKER = f"import sys; sys.path.append({ROOT!r}); from benchmarks.matrix_worker import serve; serve()"
