@@ -148,8 +148,7 @@ def compare_pairs(samples, pairs, per_process=ROUNDS_PER_PROCESS):
             out[pair] = Comparison(ratio, ratio, ratio, 0.0 if abs(a[0] - b[0]) > math.log(FLOOR) else 1.0, math.inf)
         else:
             means[pair] = process_means(a - b, per_process)
-    df = sum(len(m) - 1 for m in means.values())
-    variance = sum(((m - m.mean()) ** 2).sum() for m in means.values()) / df if df else 0.0
+    variance, df = pooled_variance(means.values())
     for pair, m in means.items():
         if variance > 0:
             out[pair] = _judged(m.mean(), math.sqrt(variance / len(m)), df)
@@ -197,13 +196,20 @@ def pooled_intervals(samples):
     (a canary's kernel takes five rounds per process: its interval is narrower than its processes
     warrant). None where nothing is pooled."""
     logs = [np.log(s) if s is not None and len(s) >= MIN_SAMPLES else None for s in samples]
-    df = sum(len(x) - 1 for x in logs if x is not None)
-    variance = sum(((x - x.mean()) ** 2).sum() for x in logs if x is not None) / df if df else 0.0
+    variance, df = pooled_variance(x for x in logs if x is not None)
     if not variance > 0:
         return [None] * len(samples)
     t = stats.t.isf((1 - CONFIDENCE) / 2, df)
     return [None if x is None else (math.exp(x.mean() - t * math.sqrt(variance / len(x))),
                                     math.exp(x.mean() + t * math.sqrt(variance / len(x)))) for x in logs]
+
+
+def pooled_variance(groups):
+    """(variance, degrees of freedom) of arrays that share one variance, each about its own mean; (0, 0)
+    where no array has two values."""
+    groups = list(groups)
+    df = sum(len(g) - 1 for g in groups)
+    return (sum(((g - g.mean()) ** 2).sum() for g in groups) / df if df else 0.0), df
 
 
 def noise_interval(samples, n, family=1):
