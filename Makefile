@@ -33,7 +33,7 @@ $(CHROMIUM):
 	  { echo "make test needs Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
-# Debian's valgrind (with callgrind.h) for the counted cost of the kernels (benchmarks/cost.py),
+# Debian's valgrind (with callgrind.h) for the counted cost of the kernels (measurement/cost.py),
 # which the tests, the asv figures and the gate use
 VALGRIND := /usr/bin/valgrind
 $(VALGRIND):

@@ -1,8 +1,9 @@
 """npopt.bandwidth: the STREAM triad, and every memory-bound variant as a fraction of its rate."""
+from measurement.point import point, split_pair
 from npopt import bandwidth
 from npopt.registry import KERNELS
 
-from .common import KernelBenchmark, SpeedupBenchmark, SuiteMeasurement, benchmarked, point
+from .common import KernelBenchmark, SpeedupBenchmark, SuiteMeasurement, benchmarked
 
 
 class Triad(KernelBenchmark):
@@ -25,7 +26,7 @@ class FractionOfTriad(SuiteMeasurement):
     """Bytes a memory-bound variant must move per second, as % of the one-pass triad's rate.
 
     Every variant and the triad at their kernel's largest benchmark size (far beyond the caches),
-    from the suite's one interleaved measurement (benchmarks/common.py). Above 100% is possible:
+    from the suite's one measurement (measurement/suite.py). Above 100% is possible:
     the triad also pays write-allocate traffic that a read-only reduction does not.
     """
 
@@ -33,7 +34,7 @@ class FractionOfTriad(SuiteMeasurement):
 
     @classmethod
     def reads(cls, pair):
-        return pair.split(":")[0], TRIAD.split(":")[0]
+        return split_pair(pair)[0], split_pair(TRIAD)[0]
 
     def setup(self, best, pair):
         for key, variant in (pair.split(":"), TRIAD.split(":")):

@@ -4,10 +4,11 @@ Time, allocated bytes, and the precision each smaller type costs.
 """
 import numpy as np
 
+from measurement.inputs import build
 from npopt import dtypes
-
-from .common import AllocationBenchmark, SpeedupBenchmark, build, variant_pairs
 from npopt.registry import KERNELS
+
+from .common import AllocationBenchmark, SpeedupBenchmark, variant_pairs
 
 
 class Polynomial(AllocationBenchmark):

@@ -10,9 +10,8 @@ import zlib
 
 import numpy as np
 
+from measurement.grids import grid
 from npopt.registry import KERNELS
-
-from .common import grid
 
 
 def input_checksum(kernel):

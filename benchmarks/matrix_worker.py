@@ -1,8 +1,8 @@
 """A measuring process that lives in one asv environment for one set of tools/matrix.py's rounds.
 
 It builds the points of this run (``suite_calls``: the headline grid in a headline-only run, only the
-kernels SELECT names), calls each once to calibrate its calls per sample, says which points it has,
-then answers each request, a list of point indices, with one sample of each, garbage collection off.
+kernels asv's selection SELECT reads, ``common.selected``), calls each once to calibrate its calls per
+sample, says which points it has, then answers each request, a list of point indices, with one sample of each, garbage collection off.
 The coordinator asks every environment's worker for the same points in turn, so the samples of one
 round were taken seconds apart in every environment (docs/measurement.md).
 
@@ -17,14 +17,13 @@ then, for each line {"sample": [i, ...]} it reads, {"seconds": [...]}, in that o
 """
 import gc
 import json
-import math
 import os
 import sys
 
-from .common import SAMPLE_SECONDS, calibrate, moved_bytes, suite_calls, timed
+from measurement.inputs import moved_bytes, suite_calls
+from measurement.timing import SAMPLE_SECONDS, best_of_passes, calibrate
 
-PASSES = 3
-LONG_PASSES = 2  # for a point whose sample is one call
+from .common import selected
 
 
 def serve(requests=sys.stdin):
@@ -32,7 +31,7 @@ def serve(requests=sys.stdin):
     the kernels print goes to standard error, never into the protocol."""
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
-    calls = suite_calls()
+    calls = suite_calls(selected())
     keys = list(calls)
     numbers = [calibrate(*calls[key], SAMPLE_SECONDS)[0] for key in keys]
     replies.write(json.dumps({"keys": keys, "bytes_moved": [[list(k), m] for k, m in moved_bytes(calls).items()]})
@@ -41,14 +40,3 @@ def serve(requests=sys.stdin):
     for line in requests:
         wanted = [(calls[keys[i]], numbers[i]) for i in json.loads(line)["sample"]]
         replies.write(json.dumps({"seconds": best_of_passes(wanted)}) + "\n")
-
-
-def best_of_passes(wanted):
-    """One sample of each (call, calls per sample) of ``wanted``: the least seconds per call over PASSES
-    passes through them all in turn (LONG_PASSES where a sample is one call)."""
-    best = [math.inf] * len(wanted)
-    for p in range(PASSES):
-        for i, ((fn, args), number) in enumerate(wanted):
-            if p < (PASSES if number > 1 else LONG_PASSES):
-                best[i] = min(best[i], timed(fn, args, number, SAMPLE_SECONDS / 2))
-    return best

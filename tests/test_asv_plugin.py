@@ -10,11 +10,11 @@ import sys
 import pytest
 from asv import util
 
-from benchmarks import common
+from measurement import grids
+from measurement.machine import this_machine
+from measurement.paths import ROOT
 from tools import asv_plugin, results
-from tools.machine import this_machine
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLASS = r"^bench_scatter_add\.GroupSums2d\."  # one small class: one kernel, in cache, counted fast
 
 
@@ -30,7 +30,7 @@ def plugin(monkeypatch):
     monkeypatch.setattr(asv_plugin, "register_machine", lambda: None)
     monkeypatch.setattr(results, "patch_asv", lambda: None)
     monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items()  # what setup sets is dropped after
-                                        if k not in (common.SELECT, common.QUICK, common.PROFILE)})
+                                        if k not in (grids.SELECT, grids.QUICK, grids.PROFILE)})
 
     def setup(*argv):
         monkeypatch.setattr(sys, "argv", ["asv", *argv])
@@ -48,8 +48,8 @@ def plugin(monkeypatch):
 ])
 def test_the_plugin_passes_asvs_selection_and_quickness_to_the_measurement(plugin, argv, pattern, quick, profile):
     plugin(*argv)
-    assert os.environ.get(common.SELECT) == pattern
-    assert bool(os.environ.get(common.QUICK)) == quick and bool(os.environ.get(common.PROFILE)) == profile
+    assert os.environ.get(grids.SELECT) == pattern
+    assert bool(os.environ.get(grids.QUICK)) == quick and bool(os.environ.get(grids.PROFILE)) == profile
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def fresh(tmp_path):
                 matrix={**conf["matrix"], "req": {**conf["matrix"]["req"], "numpy": ["2.4.6"]}})
     path = tmp_path / "asv.conf.json"
     path.write_text(json.dumps(conf))
-    env = {k: v for k, v in os.environ.items() if k not in (common.SELECT, common.QUICK, common.PROFILE)}
+    env = {k: v for k, v in os.environ.items() if k not in (grids.SELECT, grids.QUICK, grids.PROFILE)}
     return [sys.executable, "-m", "asv", "--config", str(path)], {**env, "HOME": str(tmp_path)}
 
 
@@ -136,7 +136,7 @@ def test_asv_continuous_gets_interleaved_rounds_unless_told_otherwise(plugin, mo
 
 def test_the_asv_page_states_the_plugins_constants():
     """docs/asv.md says how many rounds continuous runs and which figures rise with speed, as the code does."""
-    from tools.change import HIGHER_IS_BETTER
+    from measurement.change import HIGHER_IS_BETTER
 
     with open(os.path.join(ROOT, "docs", "asv.md")) as f:
         page = " ".join(f.read().split())

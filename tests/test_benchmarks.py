@@ -1,8 +1,9 @@
 """The asv suite is code too: it imports, covers every registered variant, times the variant it
 names, and every benchmark runs once without error (the smoke run)."""
 import itertools
-import re
+import json
 import os
+import re
 import time
 
 import numpy as np
@@ -12,7 +13,8 @@ from asv_runner.benchmarks.mark import SkipNotImplemented
 from asv_runner.discovery import disc_benchmarks
 
 import benchmarks.common as common
-from benchmarks import cost
+from measurement import cost, grids, inputs, suite, timing
+from measurement.point import Point, benchmark_name, point, split_pair
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
 
@@ -26,6 +28,30 @@ def _instance(bench):
 
 def _kernel_benchmarks():
     return [b for b in DISCOVERED if isinstance(_instance(b), common.KernelBenchmark)]
+
+
+def test_the_suite_keeps_the_asv_versions_of_its_stored_results():
+    """asv publish drops a stored result whose benchmark version (a hash of the figure's source, its setup
+    and the shared setup_cache) is not the suite's: a change to those bodies orphans every stored figure
+    of the benchmark, so it is made on purpose, with the stored results, or not at all."""
+    stored = json.load(open(os.path.join(os.path.dirname(BENCHMARK_DIR), "results", "benchmarks.json")))
+    assert DISCOVERED and {b.name for b in DISCOVERED} <= set(stored)
+    assert [b.name for b in DISCOVERED if stored[b.name]["version"] != b.version] == []
+
+
+def test_a_point_is_spelled_as_the_suite_names_it():
+    """A Point's gate key parses back to it, its parameters are those of its kernel's asv class, and
+    its 'kernel:variant' pair is a parameter of its technique's speedup figure."""
+    discovered = {b.name: b for b in DISCOVERED}
+    for kernel in KERNELS.values():
+        for variant in kernel.variants:
+            at = point(kernel, variant, kernel.headline_n)
+            assert Point.parse(at.gate_key) == at and (at.kernel, at.variant, at.n) == (kernel.key, variant, kernel.headline_n)
+            assert at.technique == kernel.technique and at.order == ("C" if len(kernel.orders) > 1 else None)
+            assert at.params in set(itertools.product(*discovered[benchmark_name(kernel)]._params))
+            if variant != kernel.reference:
+                assert split_pair(at.pair) == (kernel.key, variant)
+                assert at.pair in discovered[f"bench_{kernel.technique}.Speedup.track_speedup"]._params[0]
 
 
 def test_every_technique_has_its_benchmark_module():
@@ -76,7 +102,7 @@ def test_every_kernel_is_benchmarked_by_the_module_of_its_technique():
 def test_kernel_benchmark_class_is_named_after_its_kernel():
     for b in _kernel_benchmarks():
         kernel = _instance(b).kernel
-        assert f"{b.name.rsplit('.', 1)[0]}.track_seconds" == common.benchmark_name(kernel), b.name
+        assert f"{b.name.rsplit('.', 1)[0]}.track_seconds" == benchmark_name(kernel), b.name
 
 
 def test_kernel_benchmark_params_enumerate_every_variant_and_size():
@@ -99,13 +125,13 @@ def test_every_memory_bound_variant_is_compared_with_the_triad():
 
 
 def test_a_selections_window_is_its_share_of_the_suites(monkeypatch):
-    monkeypatch.delenv(common.SELECT, raising=False)
-    assert common.suite_window() == common.WINDOW_SECONDS
-    monkeypatch.setenv(common.SELECT, "^fused_expressions\\.")
+    monkeypatch.delenv(grids.SELECT, raising=False)
+    assert suite.window(common.selected()) == timing.WINDOW_SECONDS
+    monkeypatch.setenv(grids.SELECT, "^fused_expressions\\.")
     share = sum(k.technique == "fused_expressions" for k in KERNELS.values()) / len(KERNELS)
-    assert 0 < share < 1 and common.suite_window() == pytest.approx(common.WINDOW_SECONDS * share)
-    monkeypatch.setenv(common.SELECT, "no kernel is named so")
-    assert common.suite_window() == 0
+    assert 0 < share < 1 and suite.window(common.selected()) == pytest.approx(timing.WINDOW_SECONDS * share)
+    monkeypatch.setenv(grids.SELECT, "no kernel is named so")
+    assert suite.window(common.selected()) == 0
 
 
 def test_interleaved_samples_take_turns_over_the_whole_window(monkeypatch):
@@ -113,57 +139,57 @@ def test_interleaved_samples_take_turns_over_the_whole_window(monkeypatch):
     MIN_SAMPLES samples; the figure is the minimum."""
     order = []
     fast, slow = (lambda: order.append("fast")), (lambda: (order.append("slow"), time.sleep(0.02)))
-    taken = common.interleaved_samples({"f": (fast, ()), "s": (slow, ())}, window=0, min_samples=3, seconds=0.0)
+    taken = timing.interleaved_samples({"f": (fast, ()), "s": (slow, ())}, window=0, min_samples=3, seconds=0.0)
     assert [len(t) for t in taken.values()] == [3, 3]
     assert order[2:] == ["fast", "slow"] * 2  # after one calibration call each, a sample: it lasted `seconds`
     assert min(taken["s"]) >= 0.02 > max(taken["f"])
     order.clear()
-    taken = common.interleaved_samples({"f": (fast, ()), "s": (slow, ())}, window=0, min_samples=3, seconds=0.01)
+    taken = timing.interleaved_samples({"f": (fast, ()), "s": (slow, ())}, window=0, min_samples=3, seconds=0.01)
     assert len(taken["f"]) == 3 and len(taken["s"]) == 4  # fast's calibration call is shorter than a sample
     assert order.count("slow") == 4 and order.count("fast") > 3 and min(taken["s"]) >= 0.02
     start = time.perf_counter()
-    long = common.interleaved_samples({"f": (fast, ()), "s": (slow, ())}, window=0.2, min_samples=1, seconds=0.0)
+    long = timing.interleaved_samples({"f": (fast, ()), "s": (slow, ())}, window=0.2, min_samples=1, seconds=0.0)
     assert time.perf_counter() - start >= 0.2 and len(long["f"]) == len(long["s"]) >= 5
-    assert list(common.best_seconds({"f": (fast, ())}, window=0, min_samples=2, seconds=0.0)) == ["f"]
+    assert list(timing.best_seconds({"f": (fast, ())}, window=0, min_samples=2, seconds=0.0)) == ["f"]
 
 
 def test_a_sample_lasts_its_least_seconds_whatever_its_calls_per_batch():
     """A point calibrated to too few calls per batch (while its neighbours built) still gets samples as
     long as the others, so its first, cold call weighs as little in every process."""
     calls = []
-    seconds = common.timed(lambda: (calls.append(1), time.sleep(0.001)), (), 2, least=0.01)
+    seconds = timing.timed(lambda: (calls.append(1), time.sleep(0.001)), (), 2, least=0.01)
     assert len(calls) > 2 and len(calls) % 2 == 0 and len(calls) * seconds >= 0.01 and seconds >= 0.001
     calls.clear()
-    common.timed(calls.append, (1,), 3)  # no least: one batch
+    timing.timed(calls.append, (1,), 3)  # no least: one batch
     assert len(calls) == 3
 
 
 @pytest.fixture(scope="module")
-def suite():
+def smoke():
     """The suite's measurement points, and its asv cache from one one-call sample each and a stand-in
     count (each counted point's own figures: tests/test_cost.py counts for real): the smoke run checks
     the figures run and read the right points, not their values."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(common, "calibrate", lambda fn, args, seconds: (1, 0.0))  # no calibration call
-        calls = common.suite_calls()
+        patch.setattr(timing, "calibrate", lambda fn, args, seconds: (1, 0.0))  # no calibration call
+        calls = inputs.suite_calls()
         stand_in = {at: {"instructions": i + 1.0, "cycles": i + 2.0} for i, at in enumerate(cost.cost_points())}
-        return calls, common.Measured(common.interleaved_samples(calls, window=0, min_samples=2),
-                                      common.moved_bytes(calls), stand_in)
+        return calls, common.Measured(timing.interleaved_samples(calls, window=0, min_samples=2),
+                                      inputs.moved_bytes(calls), stand_in)
 
 
-def test_the_measurement_times_every_registered_variant_at_every_point(suite):
-    calls, _ = suite
+def test_the_measurement_times_every_registered_variant_at_every_point(smoke):
+    calls, _ = smoke
     for (key, variant, *_), (fn, args) in calls.items():
         assert fn is KERNELS[key].variants[variant].fn, (key, variant)
         assert isinstance(args[0], (np.ndarray, list)) and len(args[0]) >= 1  # a list: a Python loop's storage
     for kernel in KERNELS.values():
         points = {k[1:] for k in calls if k[0] == kernel.key}
-        grid_points = {p for p in itertools.product(*common.grid(kernel)[0])
+        grid_points = {p for p in itertools.product(*grids.grid(kernel)[0])
                        if kernel.variants[p[0]].unavailable is None}
         capped = {p for p in grid_points if kernel.variants[p[0]].max_n is not None
                   and p[1] > kernel.variants[p[0]].max_n}
         assert grid_points - capped <= points, kernel.key
-        assert {common.point(kernel, v, kernel.headline_n)[1:] for v, variant in kernel.variants.items()
+        assert {point(kernel, v, kernel.headline_n)[1:] for v, variant in kernel.variants.items()
                 if variant.unavailable is None} <= points, kernel.key
 
 
@@ -189,8 +215,8 @@ def _skip_expected(bench, params):
 
 
 @pytest.mark.parametrize("bench", DISCOVERED, ids=[b.name for b in DISCOVERED])
-def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, suite):
-    calls, best = suite
+def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, smoke):
+    calls, best = smoke
     counts = best.cost
     shared = bench._setup_cache is not None
     if shared:
@@ -206,7 +232,7 @@ def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, suite):
         instance = _instance(bench)
         figure = COUNTED.get(bench.name.split(".")[-1])
         if figure and (instance.kernel.key, *params) not in counts:
-            with pytest.raises(SkipNotImplemented, match=re.escape(cost.uncounted(instance.kernel, *params[:2]))):
+            with pytest.raises(SkipNotImplemented, match=re.escape(cost.why_not_counted(instance.kernel, *params[:2]))):
                 bench.do_run()  # asv: n/a, with the reason
             continue
         value = bench.do_run()
@@ -216,7 +242,7 @@ def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, suite):
             assert value == {"samples": best.samples[(instance.kernel.key, *params)], "number": 1}  # asv: median, interval
         if isinstance(instance, common.SpeedupBenchmark):
             kernel, variant = KERNELS[params[0].split(":")[0]], params[0].split(":")[1]
-            reference, timed = (best.samples[common.point(kernel, v, kernel.headline_n)] for v in (kernel.reference, variant))
+            reference, timed = (best.samples[point(kernel, v, kernel.headline_n)] for v in (kernel.reference, variant))
             assert value["samples"] == pytest.approx([r / t for r, t in zip(reference, timed)])  # round by round
         if bench.name.split(".")[-1].startswith("track_"):
             values = value["samples"] if isinstance(value, dict) else [value]
@@ -226,12 +252,12 @@ def test_benchmark_runs_once_and_reads_the_variant_it_names(bench, suite):
     assert ran, f"{bench.name} ran for no parameters"
 
 
-def test_the_suite_is_measured_in_fresh_processes_and_keeps_each_points_best(suite):
+def test_the_suite_is_measured_in_fresh_processes_and_keeps_each_points_best(smoke):
     """What asv's shared setup_cache returns: every point of the suite, from separate processes."""
-    best, moved = common.measure_suite(processes=2, window=0, min_samples=1)
-    assert set(best) == set(suite[0])
+    best, moved = suite.time_suite(list(KERNELS), processes=2, window_seconds=0, min_samples=1)
+    assert set(best) == set(smoke[0])
     assert all(len(taken) == 2 and all(np.isfinite(v) and v > 0 for v in taken) for taken in best.values())
-    assert moved == suite[1].moved and moved and set(moved) < set(best)  # the bytes each memory-bound point moves
+    assert moved == smoke[1].moved and moved and set(moved) < set(best)  # the bytes each memory-bound point moves
 
 
 def test_older_releases_are_timed_at_the_headline_points_and_the_newest_at_every_size():
@@ -245,26 +271,26 @@ def test_older_releases_are_timed_at_the_headline_points_and_the_newest_at_every
 
 
 def test_a_headline_run_times_every_variant_at_its_headline_point_and_skips_the_rest(monkeypatch):
-    monkeypatch.setenv(common.GRID, "headline")
+    monkeypatch.setenv(grids.GRID, "headline")
     with monkeypatch.context() as patch:
-        patch.setattr(common, "prepared", lambda key, variant, n, order="C": (
+        patch.setattr(inputs, "prepared", lambda key, variant, n, order="C": (
             common.benchmarked(KERNELS[key], variant, n), (None, ()))[1])
-        points = set(common.suite_calls())
-    claimed = common.claimed_sizes()
+        points = set(inputs.suite_calls())
+    claimed = grids.claimed_sizes()
     assert claimed, "the release-note claims name sizes besides the headline ones"
     assert any(k.every_size_in_every_release for k in KERNELS.values())
-    assert points == {common.point(k, v, n) for k in KERNELS.values() for v in k.variants
+    assert points == {point(k, v, n) for k in KERNELS.values() for v in k.variants
                       for n in (k.sizes if k.every_size_in_every_release else {k.headline_n} | claimed.get(k.key, set()))
                       if k.variants[v].unavailable is None and (n == k.headline_n or not (k.variants[v].max_n or n) < n)}
     for kernel in KERNELS.values():  # asv's params: the points timed, so no process is started for another
-        params, names = common.run_grid(kernel)
-        assert names == common.grid(kernel)[1] and params[0] == list(kernel.variants)
-        assert {common.point(kernel, *combo[:2]) for combo in itertools.product(*params)} == {
-            at for at in points if at[0] == kernel.key} | {common.point(kernel, v, n) for v in kernel.variants
+        params, names = grids.run_grid(kernel)
+        assert names == grids.grid(kernel)[1] and params[0] == list(kernel.variants)
+        assert {point(kernel, *combo[:2]) for combo in itertools.product(*params)} == {
+            at for at in points if at[0] == kernel.key} | {point(kernel, v, n) for v in kernel.variants
                                                            for n in params[1] if kernel.variants[v].unavailable
                                                            or (n != kernel.headline_n and (kernel.variants[v].max_n or n) < n)}
         assert params[2:] in ([], [["C"]]) or kernel.every_size_in_every_release
-    assert sum(len(common.run_grid(k)[0][1]) for k in KERNELS.values()) < sum(len(k.sizes) for k in KERNELS.values())
+    assert sum(len(grids.run_grid(k)[0][1]) for k in KERNELS.values()) < sum(len(k.sizes) for k in KERNELS.values())
 
 
 @pytest.mark.parametrize("pattern, wanted", [
@@ -284,14 +310,14 @@ def test_a_run_of_some_benchmarks_measures_and_counts_only_their_kernels(monkeyp
     from tools.bench import selecting
 
     args, env = selecting(pattern, {})
-    assert args == ["--bench", pattern] and env == {common.SELECT: pattern}
-    monkeypatch.setenv(common.SELECT, pattern)
-    monkeypatch.setattr(common, "prepared", lambda key, variant, n, order="C": (
+    assert args == ["--bench", pattern] and env == {grids.SELECT: pattern}
+    monkeypatch.setenv(grids.SELECT, pattern)
+    monkeypatch.setattr(inputs, "prepared", lambda key, variant, n, order="C": (
         common.benchmarked(KERNELS[key], variant, n), (None, ()))[1])
     wanted = {k.key for k in KERNELS.values() if wanted(k)}
     assert wanted and wanted != set(KERNELS)
-    assert {at[0] for at in common.suite_calls()} == wanted
-    assert {at[0] for at in cost.cost_points()} <= wanted
+    assert {at[0] for at in inputs.suite_calls(common.selected())} == wanted
+    assert {at[0] for at in cost.cost_points(cost.selecting(common.selected()))} <= wanted
     other = next(k for k in KERNELS.values() if k.key not in wanted)
     with pytest.raises(NotImplementedError, match="does not select"):
         common.benchmarked(other, other.reference, other.headline_n)
@@ -306,7 +332,7 @@ def test_a_headline_run_has_no_count_figures_for_asv_to_start_and_a_full_run_has
 
     code = ("import collections; from asv_runner.discovery import disc_benchmarks; "
             f"print(sorted(collections.Counter(b.name.rsplit('.', 1)[1] for b in disc_benchmarks({BENCHMARK_DIR!r})).items()))")
-    found = {grid: dict(eval(subprocess.run([sys.executable, "-c", code], env={**os.environ, common.GRID: grid},
+    found = {grid: dict(eval(subprocess.run([sys.executable, "-c", code], env={**os.environ, grids.GRID: grid},
                                             capture_output=True, text=True, check=True).stdout))
              for grid in ("headline", "full")}
     kernels = len(KERNELS)  # one KernelBenchmark class each
@@ -323,9 +349,9 @@ def test_a_headline_run_measures_in_one_process_and_a_full_run_in_several(monkey
         with open(re.search(r"open\('([^']+)', \"w\"\)", command[2]).group(1), "w") as f:
             f.write('{"seconds": [], "bytes_moved": []}')
 
-    monkeypatch.setattr(common.subprocess, "run", fake_run)
-    common.measure_suite(window=0)
-    assert len(started) == common.PROCESSES > 1
-    monkeypatch.setenv(common.GRID, "headline")
-    common.measure_suite(window=0)
-    assert len(started) == common.PROCESSES + 1
+    monkeypatch.setattr(suite.subprocess, "run", fake_run)
+    suite.time_suite(list(KERNELS), window_seconds=0)
+    assert len(started) == suite.PROCESSES > 1
+    monkeypatch.setenv(grids.GRID, "headline")
+    suite.time_suite(list(KERNELS), window_seconds=0)
+    assert len(started) == suite.PROCESSES + 1

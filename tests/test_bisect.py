@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
+from measurement.machine import this_machine
+from measurement.paths import ROOT
 from tools import gate
 from tools import gate_bisect
-from tools.machine import this_machine
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def stub_gate(culprit, spread=1):

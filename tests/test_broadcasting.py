@@ -4,7 +4,7 @@ from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
 TECHNIQUE = "broadcasting"
 
 
-from benchmarks.common import peak_traced_bytes  # noqa: E402
+from measurement.inputs import peak_traced_bytes  # noqa: E402
 from npopt import broadcasting  # noqa: E402
 
 

@@ -9,7 +9,8 @@ import pytest
 from asv import util
 from scipy import stats
 
-from tools import change, overview, results
+from measurement import change
+from tools import overview, results
 from tools.results import CONF, Run
 
 SECONDS = "bench_vectorization.Add.track_seconds"

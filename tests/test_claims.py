@@ -5,9 +5,9 @@ import re
 import numpy as np
 import pytest
 
+from measurement.machine import umath, cpu_features, dispatched_targets
 from npopt.registry import KERNELS, release
 from tools import claims
-from benchmarks.bench_simd import _umath, cpu_features, dispatched_targets
 from tools.results import Run
 
 CLAIMS = claims.load_claims()
@@ -18,7 +18,7 @@ OPTIONAL = {"n", "note"}
 
 def test_the_data_file_lists_at_least_12_complete_claims():
     assert len(CLAIMS) >= 12
-    features = set(_umath().__cpu_features__)  # every feature name NumPy knows, found here or not
+    features = set(umath().__cpu_features__)  # every feature name NumPy knows, found here or not
     for c in CLAIMS:
         assert FIELDS <= set(c) <= FIELDS | OPTIONAL, c
         assert (1, 24) <= release(c["release"]) <= (2, 5), c
@@ -43,7 +43,7 @@ def test_every_claim_names_a_registered_figure(claim):
 
 
 def test_the_machine_features_are_numpys_names():
-    assert set(dispatched_targets()) <= cpu_features() <= set(_umath().__cpu_features__)
+    assert set(dispatched_targets()) <= cpu_features() <= set(umath().__cpu_features__)
 
 
 def _claim(**changes):

@@ -1,7 +1,7 @@
-"""The cost counter (benchmarks/cost.py): it counts the kernel calls alone, the same every run."""
+"""The cost counter (measurement/cost.py): it counts the kernel calls alone, the same every run."""
 import pytest
 
-from benchmarks import cost
+from measurement import cost
 from npopt.registry import KERNELS
 
 BENCH = r"^(vectorization\.add:ufunc|compiled\.max_drawdown:(numba|cython)):"
@@ -22,14 +22,14 @@ def test_the_counted_points_are_every_variant_at_its_kernels_smallest_size_but_l
     assert {(p[0], p[1]) for p in points} == expected
     assert all(p[2] == KERNELS[p[0]].sizes[0] for p in points)
     ema = KERNELS["compiled.ema_with_reset"]
-    assert "interpreted loop" in cost.uncounted(ema, "python_loop", 100_000)
-    assert "counted at n=100000 only" in cost.uncounted(ema, "cython", 10_000_000)
-    assert "Valgrind runs one at a time" in cost.uncounted(KERNELS["threads.matmul"], "blas_2_threads", 64)
-    assert [cost.key(p) for p in cost.cost_points(BENCH)] == ["compiled.max_drawdown:numba:100000",
+    assert "interpreted loop" in cost.why_not_counted(ema, "python_loop", 100_000)
+    assert "counted at n=100000 only" in cost.why_not_counted(ema, "cython", 10_000_000)
+    assert "Valgrind runs one at a time" in cost.why_not_counted(KERNELS["threads.matmul"], "blas_2_threads", 64)
+    assert [p.gate_key for p in cost.cost_points(BENCH)] == ["compiled.max_drawdown:numba:100000",
                                                               "compiled.max_drawdown:cython:100000",
                                                               "vectorization.add:ufunc:10000"]
     assert KERNELS["vectorization.add"].variants["ufunc"].bytes_moved  # declared memory-bound: the gate times it
-    assert [cost.key(p) for p in cost.cost_points(BENCH, declared=False)] == ["compiled.max_drawdown:numba:100000",
+    assert [p.gate_key for p in cost.cost_points(BENCH, declared=False)] == ["compiled.max_drawdown:numba:100000",
                                                                               "compiled.max_drawdown:cython:100000"]
 
 

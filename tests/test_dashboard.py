@@ -19,8 +19,9 @@ import threading
 import pytest
 from playwright.sync_api import sync_playwright
 
+from measurement import change
 from npopt import TECHNIQUES
-from tools import change, overview
+from tools import overview
 from tools.results import Run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -203,7 +204,7 @@ def test_claims_page_lists_every_release_note_claim(page, site):
 
 def test_regressions_page_and_feed_never_call_an_improvement_a_regression(page, site):
     """asv lists every rise as a regression; the speedup and bandwidth figures are higher-is-better,
-    so asv.conf.json keeps them off its Regressions page and Atom feed (tools/change.py marks them)."""
+    so asv.conf.json keeps them off its Regressions page and Atom feed (measurement/change.py marks them)."""
     with open(os.path.join(site[0], "regressions.json")) as f:
         listed = [entry[0] for entry in json.load(f)["regressions"]]
     with open(os.path.join(site[0], "regressions.xml")) as f:

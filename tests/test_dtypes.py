@@ -27,7 +27,7 @@ def test_lookup_table_needs_uint8_pixels():
 
 def test_float32_polynomial_allocates_half_the_bytes_of_float64():
     """Holds only while NumPy can elide temporaries: Python-float scalars would defeat it for float32."""
-    from benchmarks.common import peak_traced_bytes
+    from measurement.inputs import peak_traced_bytes
 
     x = dtypes.POLYNOMIAL.inputs(1_000_000)[0]
     f64 = peak_traced_bytes(dtypes.polynomial, (x,))

@@ -55,7 +55,7 @@ def test_numexpr_variant_runs_numexpr_on_one_thread():
 def test_chunked_variant_allocates_chunks_not_temporaries():
     """At 10^6 elements the reference holds several full-size arrays at once; the chunked and
     compiled variants only their result (plus two chunks)."""
-    from benchmarks.common import peak_traced_bytes
+    from measurement.inputs import peak_traced_bytes
 
     args = fe.EXPRESSION.inputs(1_000_000)
     result = args[0].nbytes

@@ -12,9 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tools import change, gate
+from measurement import change
+from measurement.paths import ROOT
+from tools import gate
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_mann_whitney_exact_p_values():
@@ -285,7 +286,7 @@ def test_the_gate_reports_which_metric_decided_each_verdict(monkeypatch, tmp_pat
 
 
 def test_without_valgrind_the_gate_cannot_compare_and_says_why(monkeypatch, tmp_path, capsys):
-    from benchmarks import cost
+    from measurement import cost
 
     def missing(*args, **kwargs):
         raise cost.CostUnavailable("counting a kernel's cost needs valgrind, which is not installed")
@@ -320,7 +321,7 @@ def test_the_trials_planted_work_runs_the_loop_once_more_over_a_share_before_its
 
 
 def test_a_count_of_another_npopt_than_the_builds_cannot_compare(monkeypatch, tmp_path):
-    from benchmarks import cost
+    from measurement import cost
 
     monkeypatch.setattr(cost, "count", lambda bench, env, parts, declared: {("k", "v", 10): {**_figures(100), "npopt": ROOT}})
     with pytest.raises(gate.CannotCompare, match="imported npopt from"):
@@ -332,7 +333,7 @@ def test_a_builds_count_is_made_once_per_selection_and_kept_the_cores_shared(mon
     """Counts are deterministic: a build counted by one gate is not counted again by the next (per --bench
     selection); two builds to count get a child each, one build gets both cores; one build on both sides
     (the same commit) is counted once."""
-    from benchmarks import cost
+    from measurement import cost
 
     made = []
 

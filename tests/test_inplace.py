@@ -7,7 +7,7 @@ TECHNIQUE = "inplace"
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from benchmarks.common import peak_traced_bytes  # noqa: E402
+from measurement.inputs import peak_traced_bytes  # noqa: E402
 from npopt import inplace  # noqa: E402
 
 

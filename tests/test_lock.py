@@ -16,10 +16,10 @@ import sys
 import pytest
 from asv import util
 
+from measurement.machine import asv_machine_args, this_machine
+from measurement.paths import ROOT
 from tools import results
-from tools.machine import asv_machine_args, this_machine
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HOLD = ("import sys, time\nfrom tools import lock\n"
         "with lock.hold(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(300)")  # a lock holder
 

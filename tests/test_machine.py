@@ -9,9 +9,9 @@ import pytest
 from asv import util
 from packaging.version import Version
 
-from tools import machine
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from measurement import machine
+from measurement.paths import ROOT
+from tools import machine as machine_command
 
 FACTS = {"cpu": "AMD EPYC 7B13", "cpu_id": "vendor_id AuthenticAMD cpu family 25 model 1 stepping 1",
          "arch": "x86_64", "cpus": 2, "memory_gib": 24, "simd": ["X86_V3"]}
@@ -20,11 +20,7 @@ FACTS = {"cpu": "AMD EPYC 7B13", "cpu_id": "vendor_id AuthenticAMD cpu family 25
 def test_this_host_has_a_fingerprint_with_numpys_simd_targets():
     facts = machine.fingerprint()
     assert facts["cpus"] == os.cpu_count() and facts["memory_gib"] >= 1 and facts["cpu"]
-    try:
-        from numpy._core._multiarray_umath import __cpu_dispatch__
-    except ImportError:
-        from numpy.core._multiarray_umath import __cpu_dispatch__
-    assert set(facts["simd"]) <= set(__cpu_dispatch__)
+    assert set(facts["simd"]) <= set(machine.umath().__cpu_dispatch__)
     if facts["arch"] == "x86_64":
         assert facts["simd"], "an x86_64 host dispatches to at least one SIMD target"
     assert machine.this_machine() == machine.machine_name(facts)
@@ -65,8 +61,8 @@ def _store(results, name, files):
 def test_relabel_moves_every_result_and_merges_names_with_the_same_hardware(tmp_path):
     _store(tmp_path, "vm", ["aaaaaaaa-env1.json", "bbbbbbbb-env1.json"])
     _store(tmp_path, "vm-b", ["cccccccc-env1.json"])
-    new = machine.relabel("vm", tmp_path)
-    assert machine.relabel("vm-b", tmp_path) == new and machine.UNRECORDED in new
+    new = machine_command.relabel("vm", tmp_path)
+    assert machine_command.relabel("vm-b", tmp_path) == new and machine.UNRECORDED in new
     moved = sorted(p.name for p in (tmp_path / new).iterdir())
     assert moved == ["aaaaaaaa-env1.json", "bbbbbbbb-env1.json", "cccccccc-env1.json", "machine.json"]
     for name in moved[:-1]:
@@ -78,9 +74,9 @@ def test_relabel_moves_every_result_and_merges_names_with_the_same_hardware(tmp_
 def test_relabel_never_overwrites(tmp_path):
     _store(tmp_path, "vm", ["aaaaaaaa-env1.json"])
     _store(tmp_path, "vm-b", ["aaaaaaaa-env1.json"])
-    machine.relabel("vm", tmp_path)
+    machine_command.relabel("vm", tmp_path)
     with pytest.raises(SystemExit, match="already exist"):
-        machine.relabel("vm-b", tmp_path)
+        machine_command.relabel("vm-b", tmp_path)
     assert (tmp_path / "vm-b" / "aaaaaaaa-env1.json").exists()
 
 
@@ -92,7 +88,7 @@ def test_stored_results_are_keyed_by_fingerprint_names():
     assert stored
     for name in stored:
         assert name.rsplit("-", 1)[-1].isalnum() and len(name.rsplit("-", 1)[-1]) == 6, name
-        recorded = json.load(open(os.path.join(machine.RESULTS, name, "machine.json")))
+        recorded = json.load(open(os.path.join(machine_command.RESULTS, name, "machine.json")))
         assert recorded["machine"] == name
 
 
@@ -106,14 +102,9 @@ def _dispatches(extra_env):
 
 
 def test_each_environment_records_the_simd_levels_numpy_dispatches_to():
-    from benchmarks.bench_simd import dispatched_targets
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__
-    except ImportError:
-        from numpy.core._multiarray_umath import __cpu_features__
     on = _dispatches({})
-    assert on["AVX2"] == int(bool(__cpu_features__.get("AVX2"))), "an AVX2 host's NumPy dispatches AVX2 kernels"
-    off = _dispatches({"NPY_DISABLE_CPU_FEATURES": ",".join(dispatched_targets())})
+    assert on["AVX2"] == int("AVX2" in machine.cpu_features()), "an AVX2 host's NumPy dispatches AVX2 kernels"
+    off = _dispatches({"NPY_DISABLE_CPU_FEATURES": ",".join(machine.dispatched_targets())})
     assert set(off.values()) == {0}, f"with every target disabled NumPy still reports {off}"
 
 

@@ -8,6 +8,7 @@ import types
 import pytest
 
 from benchmarks import common
+from measurement import grids, suite, timing
 from tools import matrix
 from tools.results import AA_SWITCH
 
@@ -29,7 +30,7 @@ def measured(tmp_path_factory):
         patch.setattr(matrix, "MAX_ROUNDS", 5)
         patch.setattr(matrix, "CANARY_ROUNDS", 4)
         patch.setattr(matrix.Worker, "hello", lambda self, hello=matrix.Worker.hello: started.append(self) or hello(self))
-        rounds = matrix.measure(envs, {**os.environ, common.SELECT: f"^{KERNEL}$"}, str(out),
+        rounds = matrix.measure(envs, {**os.environ, grids.SELECT: f"^{KERNEL}$"}, str(out),
                                 "abc123", log=lambda line: None)
     return out, rounds, started
 
@@ -48,15 +49,15 @@ def test_every_environment_gets_the_same_rounds_of_the_selected_points(measured)
 
 def test_the_asv_run_reads_its_environments_samples_and_measures_nothing_more_in_a_headline_run(measured, monkeypatch):
     out, rounds, _ = measured
-    monkeypatch.setenv(common.SAMPLES, str(out))
+    monkeypatch.setenv(suite.SAMPLES, str(out))
     monkeypatch.setenv("ASV_ENV_NAME", "aa")
     monkeypatch.setenv("ASV_COMMIT", "abc123")
-    monkeypatch.setenv(common.GRID, "headline")
-    monkeypatch.setattr(common, "measure_suite", lambda **kw: pytest.fail("measured again"))
+    monkeypatch.setenv(grids.GRID, "headline")
+    monkeypatch.setattr(suite, "time_suite", lambda *a, **kw: pytest.fail("measured again"))
     samples, _ = common.measure_samples()
     assert len(samples) == 16 and all(len(s) == rounds[KERNEL] for s in samples.values())
     monkeypatch.setenv("ASV_COMMIT", "another")  # samples of another commit are never read
-    assert common.interleaved() == ({}, {})
+    assert suite.interleaved() == ({}, {})
 
 
 def test_new_worker_processes_take_each_set_of_rounds(measured):
@@ -69,19 +70,18 @@ def test_new_worker_processes_take_each_set_of_rounds(measured):
 
 
 def test_the_measurement_page_states_the_constants_the_code_uses():
-    from benchmarks import matrix_worker
-    from tools import change
+    from measurement import change
 
     page = open(os.path.join(os.path.dirname(__file__), "..", "docs", "measurement.md")).read()
     for name, value in [("MIN_ROUNDS", matrix.MIN_ROUNDS), ("MAX_ROUNDS", matrix.MAX_ROUNDS),
                         ("CANARY_ROUNDS", matrix.CANARY_ROUNDS),
                         ("ROUNDS_PER_PROCESS", matrix.ROUNDS_PER_PROCESS),
-                        ("PASSES", matrix_worker.PASSES), ("LONG_PASSES", matrix_worker.LONG_PASSES),
-                        ("BUDGET_SECONDS", f"{matrix.BUDGET_SECONDS:g} s"), ("REST_PROCESSES", common.REST_PROCESSES),
-                        ("WINDOW_SECONDS", f"{common.WINDOW_SECONDS:g} s"),
+                        ("PASSES", timing.PASSES), ("LONG_PASSES", timing.LONG_PASSES),
+                        ("BUDGET_SECONDS", f"{matrix.BUDGET_SECONDS:g} s"), ("REST_PROCESSES", suite.REST_PROCESSES),
+                        ("WINDOW_SECONDS", f"{timing.WINDOW_SECONDS:g} s"),
                         ("LEVEL", change.LEVEL), ("FLOOR", f"{change.FLOOR:.2f}x")]:
         assert f"`{name}` ({value})" in page, name
-    assert f"`SAMPLE_SECONDS` ({common.SAMPLE_SECONDS * 1000:g} ms)" in page
+    assert f"`SAMPLE_SECONDS` ({timing.SAMPLE_SECONDS * 1000:g} ms)" in page
 
 
 def test_the_budget_is_set_aside_for_the_cheapest_kernels_rounds_first():
@@ -127,8 +127,6 @@ def test_a_sample_is_the_best_of_its_passes(monkeypatch):
     """Each point is timed in PASSES passes through the requested points in turn (LONG_PASSES where
     a sample is one call), and its sample is the least of them: the cold first pass of a visit is
     dropped whichever point it hit."""
-    from benchmarks import matrix_worker
-
     taken = []
     times = iter([9.0, 5.0, 2.0, 7.0, 3.0])
 
@@ -136,10 +134,10 @@ def test_a_sample_is_the_best_of_its_passes(monkeypatch):
         taken.append(fn)
         return next(times)
 
-    monkeypatch.setattr(matrix_worker, "timed", timed)
+    monkeypatch.setattr(timing, "timed", timed)
     fast, slow = (lambda: None), (lambda: None)
-    assert matrix_worker.best_of_passes([((fast, ()), 10), ((slow, ()), 1)]) == [2.0, 5.0]
-    assert taken == [fast, slow] * matrix_worker.LONG_PASSES + [fast] * (matrix_worker.PASSES - matrix_worker.LONG_PASSES)
+    assert timing.best_of_passes([((fast, ()), 10), ((slow, ()), 1)]) == [2.0, 5.0]
+    assert taken == [fast, slow] * timing.LONG_PASSES + [fast] * (timing.PASSES - timing.LONG_PASSES)
 
 
 def test_the_canaries_rounds_bound_their_noise_interval():
@@ -148,7 +146,7 @@ def test_the_canaries_rounds_bound_their_noise_interval():
     a round less in each of the MIN_ROUNDS processes does not."""
     import numpy as np
 
-    from tools.change import noise_interval
+    from measurement.change import noise_interval
 
     rng = np.random.default_rng(0)
     bounded = [all(map(np.isfinite, noise_interval([rng.normal(size=r) for _ in range(8)], r, 176)))

@@ -7,7 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from tools import change, overview
+from measurement import change
+from tools import overview
 from tools.results import Run
 
 SPEEDUP = "bench_vectorization.Speedup.track_speedup"

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from benchmarks.common import benchmarked
+from measurement.grids import benchmarked
 from npopt.registry import Kernel, release
 
 
@@ -46,7 +46,7 @@ def test_reference_must_run_on_every_numpy():
 
 
 def test_the_headline_size_is_one_of_the_sizes():
-    """A headline-only run times a kernel at the headline among its sizes (benchmarks.common.run_grid)."""
+    """A headline-only run times a kernel at the headline among its sizes (measurement.grids.run_grid)."""
     k = _kernel()
     with pytest.raises(ValueError, match=r"headline_n=100 is not one of its sizes \(10,\)"):
         Kernel("demo", "other", make_inputs=k.make_inputs, validate=k.validate, sizes=(10,), headline_n=100)

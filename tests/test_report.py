@@ -7,10 +7,10 @@ import os
 
 import pytest
 
+from measurement.paths import ROOT
 from tools import report
 from tools.results import Run
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope="module")

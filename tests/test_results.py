@@ -13,10 +13,10 @@ import sys
 
 import pytest
 
+from measurement.machine import this_machine
+from measurement.paths import ROOT
 from tools import results
-from tools.machine import this_machine
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INTEL = "intel-xeon-processor-2cpu-24gib-avx512-spr-d4a526"
 AMD = "amd-epyc-2cpu-24gib-simd-unrecorded-4e6850"
 NEWEST = "ec5456ec"  # the newest commit stored for INTEL, in 11 environments; c5fff179 before it in 10

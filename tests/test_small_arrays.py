@@ -9,9 +9,10 @@ import math  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from benchmarks.bench_small_arrays import Crossover, crossover_n  # noqa: E402
 from benchmarks import common  # noqa: E402
-from benchmarks.common import build  # noqa: E402
+from benchmarks.bench_small_arrays import Crossover, crossover_n  # noqa: E402
+from measurement import grids  # noqa: E402
+from measurement.inputs import build  # noqa: E402
 from npopt import small_arrays  # noqa: E402
 
 
@@ -96,8 +97,8 @@ def test_crossover_figure_is_na_when_numpy_never_wins():
 
 
 def test_a_headline_run_still_times_every_size_so_the_crossover_is_tracked_per_release(monkeypatch):
-    monkeypatch.setenv(common.GRID, "headline")
+    monkeypatch.setenv(grids.GRID, "headline")
     for kernel in (small_arrays.TOTAL, small_arrays.DOT):
-        assert common.run_grid(kernel)[0][1] == list(kernel.sizes)
+        assert grids.run_grid(kernel)[0][1] == list(kernel.sizes)
         for n in kernel.sizes:
             common.benchmarked(kernel, kernel.reference, n)  # raises NotImplementedError where not timed

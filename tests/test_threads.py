@@ -12,10 +12,10 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import threadpoolctl  # noqa: E402
 
-from benchmarks.common import benchmarked  # noqa: E402
+from measurement.grids import benchmarked  # noqa: E402
+from measurement.paths import ROOT  # noqa: E402
 from npopt import registry, threads  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_both_numba_variants_compile_the_one_python_loop():

@@ -7,12 +7,12 @@ whether asv is started by make or by hand (docs/asv.md):
   host's hardware fingerprint (tools/machine.py) is registered in ``~/.asv-machine.json`` and made
   asv's default name, so results go under it; ``--machine`` still picks another.
 - **The selection.** asv runs a setup_cache without saying which benchmarks will read it. The suite's
-  one measurement measures the kernels that asv's selection reads (``benchmarks.common.SELECT``):
+  one measurement measures the kernels that asv's selection reads (``measurement.grids.SELECT``):
   ``--bench`` of run and continuous, the regular expression of find, the benchmark of profile.
 - **A quick look.** ``--quick`` and profile: one short measuring process, nothing counted (QUICK);
   profile: the profiled figure calls its kernel (PROFILE).
 - **The direction of a change.** asv compare and continuous take a smaller figure as better; for the
-  figures that grow with speed (``tools.change.HIGHER_IS_BETTER``: speedups, % of the triad) a rise
+  figures that grow with speed (``measurement.change.HIGHER_IS_BETTER``: speedups, % of the triad) a rise
   is an improvement (``compare_in_their_direction``).
 - **continuous in rounds.** One commit's run can fall in a slow phase of a shared host (the same code
   ran 1.5x apart between two runs a minute apart on a 2-vCPU host, docs/asv.md), so continuous times each commit in
@@ -41,7 +41,7 @@ def register_machine():
     """Record this host in asv's machine file under its fingerprint name, and make that asv's default."""
     from asv.machine import Machine, MachineCollection
 
-    from tools.machine import asv_machine_info
+    from measurement.machine import asv_machine_info
 
     info = asv_machine_info()
     MachineCollection.save(info["machine"], info)
@@ -57,7 +57,7 @@ def compare_in_their_direction():
     caller's frame (asv is pinned in requirements-dev.txt; test_asv_plugin holds the behaviour)."""
     from asv.commands import compare
 
-    from tools.change import higher_is_better
+    from measurement.change import higher_is_better
 
     judge = getattr(compare._is_result_better, "__wrapped__", compare._is_result_better)
 
@@ -92,8 +92,8 @@ def setup():
     from asv.commands import make_argparser
 
     try:
-        from benchmarks.common import PROFILE, QUICK, SELECT
-        from tools import change, machine  # noqa: F401 (imported below: machine needs NumPy, change scipy)
+        from measurement import change, machine  # noqa: F401 (imported below: machine needs NumPy, change scipy)
+        from measurement.grids import PROFILE, QUICK, SELECT
         from tools.results import patch_asv
     except ImportError as exc:
         raise util.UserError(f"npopt's asv plugin cannot start ({exc}): run asv from the project's "

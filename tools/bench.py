@@ -33,12 +33,13 @@ from asv import environment, util
 from asv.config import Config
 from packaging.version import Version
 
-from benchmarks.common import GRID, SAMPLES, SELECT
+from measurement.grids import GRID, SELECT
+from measurement.machine import asv_machine_args, this_machine
+from measurement.paths import ROOT
+from measurement.suite import SAMPLES
 from tools import lock, matrix
-from tools.machine import asv_machine_args, this_machine
 from tools.results import AA_SWITCH, SIMD_SWITCH, machines as stored_machines, refused, results_dir
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "asv.conf.json")
 ASV = [sys.executable, "-m", "tools.results"]  # asv, its JSON files written all-or-nothing
 # asv run --parallel: environments created and npopt built this many at a time (benchmarks still run one
@@ -147,7 +148,7 @@ def head_commit():
 
 def selecting(bench, env):
     """(asv's --bench arguments, env) for the regular expression bench (None: everything). env also
-    carries it (benchmarks/common.py, SELECT) to the matrix's workers (tools/matrix.py), which asv does
+    carries it (SELECT, which benchmarks/common.py reads) to the matrix's workers (tools/matrix.py), which asv does
     not start; asv's own processes get it from its --bench (tools/asv_plugin.py)."""
     return (["--bench", bench], {**env, SELECT: bench}) if bench else ([], env)
 

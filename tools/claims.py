@@ -5,7 +5,7 @@ variant's ``track_seconds``). For one commit this reads the stored results (tool
 never runs anything) and compares the figure in the newest stored NumPy release older than the
 claim's with the figure in the claim's release, or the nearest stored release after it:
 measured factor = seconds before / seconds after, with its 95% interval. Where both figures have
-samples (tools/matrix.py measured them in the same run), tools/change.py tests them, the claims
+samples (tools/matrix.py measured them in the same run), measurement/change.py tests them, the claims
 being one family:
 
   confirmed                       faster by the test, and the interval reaches the claimed factor
@@ -26,12 +26,12 @@ import html
 import re
 import sys
 
-from benchmarks.bench_simd import cpu_features
-from benchmarks.common import benchmark_name, load_claims, point
+from measurement.change import FASTER, FLOOR, LEVEL, UNMEASURED_SPREAD, adjusted, change, compare_pairs, noise
+from measurement.grids import load_claims
+from measurement.machine import cpu_features, this_machine
+from measurement.point import benchmark_name, point
 from npopt.registry import KERNELS, release
-from tools.change import FASTER, FLOOR, LEVEL, UNMEASURED_SPREAD, adjusted, change, compare_pairs, noise
 from tools import overview
-from tools.machine import this_machine
 from tools.matrix import rounds_per_process
 from tools.results import baselines, in_release_order, latest_commit, load, python_of
 from tools.summary import table
@@ -44,10 +44,10 @@ PULL = "https://github.com/numpy/numpy/pull/{}"
 
 def figure(claim):
     """(asv benchmark, params) of the figure measuring a claim: its class is the kernel's name in
-    CamelCase, its params those of the suite's measurement (benchmarks/common.py)."""
+    CamelCase, its params those of the suite's measurement (measurement/point.py)."""
     kernel = KERNELS[claim["kernel"]]
     name = benchmark_name(kernel, FIGURE)
-    return name, point(kernel, claim["variant"], claim.get("n", kernel.headline_n))[1:]
+    return name, point(kernel, claim["variant"], claim.get("n", kernel.headline_n)).params
 
 
 def compared(claim_release, runs):
@@ -66,8 +66,8 @@ def _params(params):
 def evaluate(claim, runs, band=None, features=frozenset()):
     """{claim, figure, compared, factor, verdict, reason} for one claim from one machine's runs at one commit.
 
-    band: the measured noise of seconds on the machine (tools/change.py noise()); None if unmeasured.
-    features: the machine's CPU features, as NumPy names them (benchmarks/bench_simd.py cpu_features()).
+    band: the measured noise of seconds on the machine (measurement/change.py noise()); None if unmeasured.
+    features: the machine's CPU features, as NumPy names them (measurement/machine.py cpu_features()).
     """
     result = {"claim": claim, "figure": "", "compared": "", "factor": None, "interval": None}
 
@@ -108,7 +108,7 @@ def evaluate(claim, runs, band=None, features=frozenset()):
 
 def compared_samples(runs, name, params, before, after, per_process):
     """The Comparison of the figure's samples in ``after`` against ``before``, its variance pooled over
-    the run's environments as the overview compares them (tools/change.py ``compare_pairs``, each
+    the run's environments as the overview compares them (measurement/change.py ``compare_pairs``, each
     process's ``per_process`` rounds averaged), or None."""
     ordered = in_release_order(runs)
     pairs = [(b, a) for a, b in enumerate(baselines([(run.numpy, run.twin) for run in ordered])) if b is not None]
@@ -135,7 +135,7 @@ def sampled(result, c, level, adjusted_p=None):
 
 def evaluate_all(claims, runs, band=None, features=frozenset()):
     """``evaluate`` for every claim, the sampled ones judged as one family (Benjamini-Hochberg adjusted
-    p-values, tools/change.py)."""
+    p-values, measurement/change.py)."""
     rows = [evaluate(claim, runs, band, features) for claim in claims]
     tested = [i for i, r in enumerate(rows) if "comparison" in r]
     for i, q in zip(tested, adjusted([rows[i]["comparison"].p for i in tested])):

@@ -11,7 +11,7 @@ page), and also to --json F when given.
 Method, chosen for a noisy 2-core shared machine rather than papered over with a large factor:
 - Both commits are built once (pip, no isolation, against this interpreter's NumPy/Numba) into
   .asv/gate/builds/<sha>-<Python, NumPy, Numba and Cython versions>, one build per key at a time
-  (a file lock) and published by an atomic rename, and the same harness (benchmarks/common.py)
+  (a file lock) and published by an atomic rename, and the same harness (measurement/)
   times the asv grid of every kernel variant in separate worker processes.
 - Wall time: rounds go A B B A A B B A ..., an even number of them, so both sides have the same mean
   position and a linear drift in machine speed hits them alike.
@@ -22,7 +22,7 @@ Method, chosen for a noisy 2-core shared machine rather than papered over with a
   Suspects alone are measured again, in fresh rounds; only a suspect that is confirmed by the
   second measurement is a regression.
 - Counts decide where they model the machine: both builds are counted under Valgrind's cache
-  simulator (benchmarks/cost.py: each compiled or NumPy variant at its kernel's smallest size, the
+  simulator (measurement/cost.py: each compiled or NumPy variant at its kernel's smallest size, the
   kernel calls alone), and a counted benchmark that neither build's count finds memory-bound
   (declared in the registry, or simulated LL misses carrying half its estimated cycles) is
   decided by its instructions per call alone: more than COUNT_THRESHOLD times the baseline's is a
@@ -40,6 +40,7 @@ are derived from these and not gated separately.
 """
 import argparse
 import fcntl
+import glob
 import hashlib
 import html
 import importlib.metadata
@@ -55,11 +56,12 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from benchmarks import cost
-from tools import change, lock
-from tools.machine import this_machine
+from measurement import change, cost
+from measurement.machine import this_machine
+from measurement.paths import ROOT
+from measurement.point import Point
+from tools import lock
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.environ.get("NPOPT_GATE_WORK") or os.path.join(ROOT, ".asv", "gate")  # builds are cached here
 WORKER = os.path.join(ROOT, "tools", "gate_worker.py")
 OK, REGRESSED, CANNOT_COMPARE = 0, 1, 3
@@ -198,9 +200,10 @@ def allocations(sites, bench, log):
 def counts_path(site, bench):
     """Where a build's counts are kept: in the build, per machine and per what else makes a count (a
     count is deterministic: the same build counted alike counts the same, docs/cost.md): the --bench
-    selection, this checkout's counting harness (benchmarks/cost.py and common.py) and Valgrind."""
+    selection, this checkout's measurement package (every module of measurement/, which builds and
+    counts the calls) and Valgrind."""
     made = hashlib.sha256((bench or "").encode())
-    for path in (cost.__file__, os.path.join(os.path.dirname(cost.__file__), "common.py")):
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(cost.__file__), "*.py"))):
         with open(path, "rb") as f:
             made.update(f.read())
     try:
@@ -227,7 +230,7 @@ def count(sites, bench, log):
                        for site in todo}
             try:
                 for site, future in futures.items():
-                    kept[site] = {cost.key(at): figures for at, figures in future.result().items()}
+                    kept[site] = {Point(*at).gate_key: figures for at, figures in future.result().items()}
             except cost.CostUnavailable as exc:
                 raise CannotCompare(str(exc)) from None
     for site in todo:

@@ -17,8 +17,8 @@ import json
 import math
 import sys
 
+from measurement.machine import this_machine
 from tools import gate, lock
-from tools.machine import this_machine
 
 
 def regressed(result):

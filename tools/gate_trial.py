@@ -174,7 +174,7 @@ def run_trials(clone, base, cand, bench, trials, hit):
 
 def class_bench(target):
     """asv's --bench of the timed figures of target's kernel class (technique.kernel:variant)."""
-    from benchmarks.common import benchmark_name
+    from measurement.point import benchmark_name
     from npopt.registry import KERNELS
 
     return f"^{re.escape(benchmark_name(KERNELS[target.split(':')[0]]))}"

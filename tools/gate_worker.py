@@ -3,7 +3,7 @@
 Imports npopt from the build given on PYTHONPATH (a baseline or candidate commit), times every
 kernel variant of the asv grid with the repository's benchmark harness, and writes JSON:
 {"npopt": where npopt came from, "results": {key: {"seconds": [samples]}}}.
-Samples come from the suite's harness (benchmarks/common.py interleaved_samples): K samples per
+Samples come from the suite's harness (measurement/timing.py interleaved_samples): K samples per
 key (SAMPLE_SECONDS each) and no window, because the gate interleaves whole rounds of the two
 commits instead; the gate uses their minimum. With --bytes it times nothing
 and gives each key's allocated bytes instead ({"bytes": peak} of one call under tracemalloc, which is
@@ -20,9 +20,10 @@ import sys
 import npopt  # from PYTHONPATH: the commit under test, not this checkout
 
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's harness
-from benchmarks import cost  # noqa: E402
-from benchmarks.common import (benchmarked, build, by_size, grid, interleaved_samples, peak_traced_bytes,  # noqa: E402
-                               sharing_inputs)
+from measurement.grids import benchmarked, by_size, grid  # noqa: E402
+from measurement.inputs import build, peak_traced_bytes, sharing_inputs  # noqa: E402
+from measurement.point import Point  # noqa: E402
+from measurement.timing import interleaved_samples  # noqa: E402
 from npopt.registry import KERNELS  # noqa: E402
 
 
@@ -32,7 +33,7 @@ def keys_and_params(pattern, skip=None):
     nor a variant this process cannot run)."""
     for kernel in KERNELS.values():
         for combo in by_size(grid(kernel)[0]):
-            key = cost.key((kernel.key, *combo))
+            key = Point(kernel.key, *combo).gate_key
             if (pattern and not re.search(pattern, key)) or (skip and re.search(skip, key)):
                 continue
             try:

@@ -29,7 +29,9 @@ import time
 
 import filelock
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from measurement.paths import ROOT
+
+
 FAKE_SLOW_STEP = "NPOPT_FAKE_SLOW_STEP"
 WAITS = {"results": False, "quick": False, "html": True, "repeat": False, "gate": True}
 

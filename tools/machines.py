@@ -12,7 +12,7 @@ import argparse
 import html
 import sys
 
-from benchmarks.common import load_claims
+from measurement.grids import load_claims
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
 from tools import claims as claims_tool

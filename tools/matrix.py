@@ -6,22 +6,22 @@ interpreter and variables) builds the headline points. Then, round after round, 
 are sampled in every environment in turn, the environments in a shuffled order per kernel: one round
 visits every environment within seconds, where asv's one-environment-after-another order put minutes
 between them, and the host's speed moves by up to 2x over minutes. Round r of one environment is
-thus paired with round r of another (tools/change.py).
+thus paired with round r of another (measurement/change.py).
 
 After each set of rounds (ROUNDS_PER_PROCESS; a kernel with a canary takes more: ``rounds_per_process``)
 the workers are replaced by new processes, which build again only the kernels still sampled: a
 process is slow or fast for its whole life (where its memory landed, the state its allocator was left
 in), so one process per environment left each environment's figures off by its own process's luck,
-which no number of its rounds could show. The judge's unit is the process (tools/change.py
+which no number of its rounds could show. The judge's unit is the process (measurement/change.py
 ``compare_pairs``).
 
 After MIN_ROUNDS (CANARY_ROUNDS for the kernels with a canary: ``least_rounds``), rounds go on only for
-the kernels with a comparison that more rounds could still get marked (tools/change.py
+the kernels with a comparison that more rounds could still get marked (measurement/change.py
 ``worth_sampling``), up to MAX_ROUNDS, the budget (BUDGET_SECONDS of sampling and of building the
 workers after the first) set aside for the cheapest kernels' rounds first (``next_round``): the
 samples go where the test needs them and cost least, not to a comparison already sure or too weak to
 be marked. Each environment's samples are written to <out>/<environment name>.json, which the asv
-run that follows reads as its measurement (benchmarks/common.py ``interleaved``).
+run that follows reads as its measurement (measurement/suite.py ``interleaved``).
 """
 import json
 import os
@@ -32,9 +32,10 @@ import time
 
 from packaging.version import Version
 
-from benchmarks.common import GRID, SELECT, speedups
+from measurement import change
+from measurement.grids import GRID, SELECT
+from measurement.inputs import speedups
 from npopt.registry import KERNELS
-from tools import change
 from tools.results import AA_SWITCH, ROOT, SIMD_SWITCH, baselines
 
 ROUNDS_PER_PROCESS = change.ROUNDS_PER_PROCESS  # then every worker is replaced by a new process
@@ -93,7 +94,7 @@ def has_canary(kernel):
 
 def least_rounds(kernel):
     """CANARY_ROUNDS for a kernel with a canary (its samples are the run's noise floor, and the canaries'
-    control needs that many to bound it: tools/change.py ``noise_interval``), else MIN_ROUNDS."""
+    control needs that many to bound it: measurement/change.py ``noise_interval``), else MIN_ROUNDS."""
     return CANARY_ROUNDS if has_canary(kernel) else MIN_ROUNDS
 
 
@@ -101,7 +102,7 @@ def rounds_per_process(kernel):
     """The rounds kernel takes from each set of worker processes: ROUNDS_PER_PROCESS, but a kernel with a
     canary takes its CANARY_ROUNDS in the processes every kernel gets (MIN_ROUNDS' worth): its rounds
     cost a fraction of a second, more processes for it alone a start of every worker each (about 15 s).
-    The judge averages each process's rounds (tools/change.py ``compare_pairs``)."""
+    The judge averages each process's rounds (measurement/change.py ``compare_pairs``)."""
     processes = MIN_ROUNDS // ROUNDS_PER_PROCESS
     return -(-CANARY_ROUNDS // processes) if has_canary(kernel) else ROUNDS_PER_PROCESS
 

@@ -3,7 +3,7 @@
 asv graphs one benchmark across commits; it has no view of all NumPy environments side by side at
 one commit. This reads the stored ``track_speedup`` results (never runs anything) and prints that
 table, marks each cell that changed beyond the measured noise since the previous NumPy version
-(tools/change.py: 'v' slower, '^' faster), and writes it as CSV, JSON and an ``overview.html`` page:
+(measurement/change.py: 'v' slower, '^' faster), and writes it as CSV, JSON and an ``overview.html`` page:
 per technique a chart of those rows (tools/overview.js, drawn with the dashboard's vendored flot),
 then the table, linking to each benchmark's asv graph.
 
@@ -20,11 +20,11 @@ from urllib.parse import quote
 
 import numpy as np
 
+from measurement.change import FASTER, SLOWER, change, compare_pairs, judge, kind, noise, noise_interval
+from measurement.machine import this_machine
+from measurement.point import benchmark_name, point
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
-from benchmarks.common import benchmark_name, point
-from tools.change import FASTER, SLOWER, change, compare_pairs, judge, kind, noise, noise_interval
-from tools.machine import this_machine
 from tools.matrix import rounds_per_process
 from tools.offline_assets import FLOT_JS, JQUERY_JS
 from tools.results import baselines, in_release_order, latest_commit, load, python_of
@@ -42,8 +42,8 @@ def overview(runs, bands=None):
     NumPy-version order, and each cell's change mark against the column it is compared with
     (``results.baselines``: a twin with its release line, a release line with the previous one).
 
-    Cells with samples are judged as one family (tools/change.py ``judge``); cells without, by the
-    band of bands: {kind of figure: measured spread} (tools/change.py ``change``).
+    Cells with samples are judged as one family (measurement/change.py ``judge``); cells without, by the
+    band of bands: {kind of figure: measured spread} (measurement/change.py ``change``).
     """
     bands = bands or {}
     by_numpy = in_release_order(runs)
@@ -81,7 +81,7 @@ def controls(runs, rows, versions):
     marks on the SIMD sorts NumPy dispatches to on this machine (``Variant.simd_level``; they must be
     slower), and the canaries (``Variant.canary``: no NumPy release can change them): the widest max/min
     of a canary's seconds across the environments of one Python, and how many canaries have every such
-    environment's median inside the noise interval of the others' samples (tools/change.py
+    environment's median inside the noise interval of the others' samples (measurement/change.py
     ``noise_interval``, the run's canary values one family)."""
     by_numpy = in_release_order(runs)
     aa = [i for i, run in enumerate(by_numpy) if run.aa_twin]
@@ -99,7 +99,7 @@ def controls(runs, rows, versions):
         for variant in (name for name, v in kernel.variants.items() if v.canary):
             name = benchmark_name(kernel)
             for n in kernel.sizes:
-                params = point(kernel, variant, n)[1:]
+                params = point(kernel, variant, n).params
                 by_python = {}
                 for run in by_numpy:
                     if run.samples.get(name, {}).get(params):

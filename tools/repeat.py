@@ -8,10 +8,10 @@ NumPy environments (default: the newest), stored apart from the history in .asv/
 For every figure stored by all runs, its spread is max/min over the runs (the widest over the
 environments). Prints, per kind of figure, how many are within 1.10 and 1.25 and the widest, then
 the widest figures, and writes noise/<machine>.json (only for a run over the whole suite), from
-which tools/change.py marks only changes beyond the measured noise.
+which measurement/change.py marks only changes beyond the measured noise.
 
 --check validates a stored measurement on fresh runs instead of writing one: every figure of
-every later run is compared with the first run by tools/change.py against the stored noise (any
+every later run is compared with the first run by measurement/change.py against the stored noise (any
 mark is a false alarm), and the NumPy-versions overview of each run must mark the same cells.
 """
 import argparse
@@ -28,7 +28,8 @@ from asv.config import Config
 from tools import lock
 from tools.bench import (CONF, ROOT, asv, environments, interpreter_env, register_machine, run_options, selecting,
                          side_config)
-from tools.change import NOISE_DIR, change, figure_key, kind, noise
+from measurement.change import NOISE_DIR, change, kind, noise
+from measurement.point import figure_key
 from tools.overview import overview
 from tools.results import load
 from tools.summary import table
@@ -57,7 +58,7 @@ def summary_rows(spread):
 
 
 def false_alarms(runs, bands):
-    """(figure key, mark) for each figure of each later run that tools/change.py marks against the first,
+    """(figure key, mark) for each figure of each later run that measurement/change.py marks against the first,
     with bands = {kind of figure: measured spread}."""
     first, alarms = runs[0], []
     for run in runs[1:]:

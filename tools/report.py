@@ -25,15 +25,16 @@ import math
 import os
 import sys
 
-from benchmarks.common import benchmark_name, load_claims, point
+from measurement.change import FLOOR, noise
+from measurement.grids import load_claims
+from measurement.paths import ROOT
+from measurement.point import benchmark_name, point
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
 from tools import claims as claims_tool
 from tools import overview as overview_tool
-from tools.change import FLOOR, noise
 from tools.results import in_release_order, latest_commit, load, machines, python_of, results_dir
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = os.path.join(ROOT, "README.md")
 PAGES = os.path.join(ROOT, "docs", "results")
 START, END = "<!-- report:start -->", "<!-- report:end -->"
@@ -116,7 +117,7 @@ def speedup(run, key, variant):
 def figure(run, key, variant, n, figure_name, order=None):
     """(value, interval) of a parametrized figure of a kernel's class at (variant, n[, order])."""
     kernel = KERNELS[key]
-    params = point(kernel, variant, n)[1:]
+    params = point(kernel, variant, n).params
     if order and len(params) == 3:
         params = (params[0], params[1], order)
     name = benchmark_name(kernel, figure_name)

@@ -28,10 +28,10 @@ from asv import results as asv_results, util
 from asv.config import Config
 from packaging.version import Version
 
-from tools import change
+from measurement import change
+from measurement.paths import ROOT
 from tools.lock import fake_slow_step
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "asv.conf.json")
 
 
@@ -285,7 +285,7 @@ def load(commit, machine, config=CONF):
 
 def pool_intervals(runs):
     """Each figure's interval, where its environments have samples, becomes the interval of its samples
-    with their variance pooled over the environments (tools/change.py ``pooled_intervals``) in place of
+    with their variance pooled over the environments (measurement/change.py ``pooled_intervals``) in place of
     asv's 99% interval of one environment's samples."""
     figures = {(name, params) for run in runs for name, by_params in run.samples.items() for params in by_params}
     for name, params in figures:

@@ -9,7 +9,7 @@ import sys
 
 from asv.util import human_value
 
-from tools.machine import this_machine
+from measurement.machine import this_machine
 from tools.results import CONF, latest_commit, load
 
 
@@ -24,7 +24,7 @@ def time_rows(data, intervals=None):
 
     A kernel's benchmark class is its name in CamelCase (a test holds the suite to that).
     """
-    from benchmarks.common import benchmark_name
+    from measurement.point import benchmark_name
     from npopt.registry import KERNELS
 
     kernels = {benchmark_name(k): k for k in KERNELS.values()}

@@ -1,12 +1,12 @@
 """How a kernel's cost is counted: its calls alone, on Valgrind's cache simulator (callgrind).
 
-The timed figures (benchmarks/common.py) move with the host's load; a count does not. One child
+The timed figures (measurement/timing.py) move with the host's load; a count does not. One child
 Python runs under ``setarch -R valgrind --tool=callgrind --instr-atstart=no`` (address-space
 randomisation off, PYTHONHASHSEED=0, the fixed cache geometry GEOMETRY) and counts every point of
 ``cost_points``: each variant at its kernel's smallest benchmarked size, but interpreted loops
 (``Variant.max_n``: simulating their 10^7-10^9 instructions a call would take most of an hour) and
 multi-threaded variants (``Variant.threads``), which are timed only. Per point it prepares the call
-as the harness does (``common.prepared``: the inputs, and one call that compiles Numba and faults
+as the harness does (``inputs.prepared``: the inputs, and one call that compiles Numba and faults
 the pages in; none of it simulated), switches the simulator on (which empties the simulated caches),
 calls once to warm them, zeroes the counters, makes CALLS calls, dumps the counters and switches the
 simulator off. A first point does all this with a function that does nothing; its counts (the loop
@@ -35,6 +35,13 @@ import sys
 import tempfile
 import traceback
 
+from npopt.registry import KERNELS
+
+from .inputs import prepared
+from .machine import cpu_features
+from .paths import ROOT
+from .point import Point
+
 
 # (bytes, ways, line bytes): this host's (Sapphire Rapids) per-core L1i, L1d and L2; its shared L3 is not modelled
 GEOMETRY = {"I1": (32768, 8, 64), "D1": (49152, 12, 64), "LL": (2097152, 16, 64)}
@@ -45,7 +52,6 @@ MEMORY_SHARE = 0.5
 CLIENT_REQUEST = "Client Request: "  # the trigger callgrind writes for a dump it was asked for
 ENV = {"PYTHONHASHSEED": "0", "NUMBA_CPU_NAME": "haswell", "NUMBA_CPU_FEATURES": "",
        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _HELPER = r"""#include <valgrind/callgrind.h>
 void npopt_start(void) { CALLGRIND_START_INSTRUMENTATION; }
 void npopt_zero(void) { CALLGRIND_ZERO_STATS; }
@@ -67,7 +73,7 @@ def count_size(kernel):
     return kernel.sizes[0]
 
 
-def uncounted(kernel, variant, n):
+def why_not_counted(kernel, variant, n):
     """Why a point of the asv grid is not counted (asv: n/a; the gate times it), or None."""
     v = kernel.variants[variant]
     if n != count_size(kernel):
@@ -79,26 +85,22 @@ def uncounted(kernel, variant, n):
     return v.unavailable
 
 
-def key(point):
-    """The gate's key of a point: 'technique.kernel:variant:n[:order]'."""
-    return ":".join(map(str, point))
+def selecting(kernel_keys):
+    """The regular expression of the gate keys of these kernels (``cost_points``' bench)."""
+    return "^(" + "|".join(map(re.escape, sorted(kernel_keys))) + "):"
 
 
 def cost_points(bench=None, declared=True):
     """The counted points (kernel key, variant, n[, order]) whose key matches the regular expression
-    bench: every variant at its kernel's ``count_size``, in each memory order, but the ``uncounted``
-    and those of kernels this run does not measure (``common.unselected``); without declared, also
+    bench: every variant at its kernel's ``count_size``, in each memory order, but those ``why_not_counted`` names
+    without declared, also
     the variants that declare the bytes they move (memory-bound by declaration: the gate times
     them, and needs no count of them)."""
-    from benchmarks.common import unselected
-    from npopt.registry import KERNELS
-
-    points = [(kernel.key, variant, count_size(kernel), *order) for kernel in KERNELS.values()
-              if unselected(kernel) is None
-              for variant, v in kernel.variants.items() if uncounted(kernel, variant, count_size(kernel)) is None
+    points = [Point(kernel.key, variant, count_size(kernel), *order) for kernel in KERNELS.values()
+              for variant, v in kernel.variants.items() if why_not_counted(kernel, variant, count_size(kernel)) is None
               and (declared or v.bytes_moved is None)
               for order in ([(o,) for o in kernel.orders] if len(kernel.orders) > 1 else [()])]
-    return [p for p in points if not bench or re.search(bench, key(p))]
+    return [p for p in points if not bench or re.search(bench, p.gate_key)]
 
 
 def tool(name, package):
@@ -132,12 +134,9 @@ def command(out):
 
 def simd():
     """The SIMD level NumPy dispatches to in this process (under Valgrind: X86_V3, i.e. AVX2)."""
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__
-    except ImportError:  # NumPy 1.x
-        from numpy.core._multiarray_umath import __cpu_features__
+    found = cpu_features()
     for level in ("AVX512_SPR", "AVX512_ICL", "AVX512_SKX", "AVX512F", "AVX2", "AVX", "SSE42"):
-        if __cpu_features__.get(level):
+        if level in found:
             return level
     return "baseline"
 
@@ -146,9 +145,6 @@ def child(lib, bench, calls, out, part=0, parts=1, declared=True):
     """Run under callgrind (see the module docstring): count the empty call and every parts-th point of
     ``cost_points(bench, declared)`` from the part-th, each in a process forked from this one; write the points,
     which are declared memory-bound, and the SIMD level. Dumps are labelled npopt-PART-point-I."""
-    from benchmarks.common import prepared
-    from npopt.registry import KERNELS
-
     requests = ctypes.CDLL(lib)
     points = cost_points(bench, declared)[part::parts]
 
@@ -179,7 +175,7 @@ def child(lib, bench, calls, out, part=0, parts=1, declared=True):
                 status = 1
             os._exit(status)
         if os.waitpid(pid, 0)[1]:
-            raise CostUnavailable(f"counting {key(at)} failed (its traceback is above)")
+            raise CostUnavailable(f"counting {at.gate_key} failed (its traceback is above)")
     with open(out, "w") as f:
         json.dump({"points": points, "simd": simd(), "npopt": os.path.dirname(sys.modules["npopt"].__file__),
                    "declared": [KERNELS[p[0]].variants[p[1]].bytes_moved is not None for p in points]}, f)
@@ -218,20 +214,18 @@ def prepare(bench, declared=True):
     """Prepare every point once, natively: Numba compiles its kernels for the count's CPU (ENV) and caches
     them, so the counted processes load them alike however many ran before (compiling under Valgrind
     would also take minutes)."""
-    from benchmarks.common import prepared
-
     for at in cost_points(bench, declared):
         prepared(*at)
 
 
 def run(prefix, calls, env, cwd):
-    """Call each ``benchmarks.cost.<call>`` of calls in a child Python of its own, all at once, behind the
+    """Call each ``measurement.cost.<call>`` of calls in a child Python of its own, all at once, behind the
     command prefix, in env with ENV on top; wait for them all.
 
     Each child runs in cwd, a directory without npopt: ``python -c`` puts the working directory first
     on sys.path, where a checkout's npopt would shadow the one env's PYTHONPATH names."""
     children = [(call, subprocess.Popen(
-        prefix + [sys.executable, "-c", f"import sys; sys.path.append({ROOT!r})\nfrom benchmarks import cost; cost.{call}"],
+        prefix + [sys.executable, "-c", f"import sys; sys.path.append({ROOT!r})\nfrom measurement import cost; cost.{call}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd,
         env={**(os.environ if env is None else env), **ENV})) for call in calls]
     failed = [(call, child.returncode, stderr) for call, child in children

@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
-from tools.lock import ROOT
+from .paths import ROOT
 
 NOISE_DIR = os.path.join(ROOT, "noise")
 UNMEASURED_SPREAD = 1.25
@@ -44,11 +44,6 @@ HIGHER_IS_BETTER = ("track_speedup", "track_percent_of_triad")
 
 def higher_is_better(benchmark):
     return benchmark.rsplit(".", 1)[-1] in HIGHER_IS_BETTER
-
-
-def figure_key(benchmark, params):
-    """'bench_x.Class.track_y' plus its parameter values: one key per stored figure."""
-    return ":".join([benchmark, *map(str, params)])
 
 
 def measured_machines():
