@@ -58,7 +58,7 @@ repeat: $(BUILT)                ## make repeat [RUNS=5] [NUMPY="2.4.6 ..."] [BEN
 	$(BIN)/python -m tools.repeat --runs $(or $(RUNS),5) $(NUMPY_ARGS) $(BENCH_ARGS) $(REPEAT_ARGS)
 
 publish: $(BUILT)
-	$(BIN)/python -m tools.bench publish
+	$(BIN)/python -m tools.dashboard.publish
 
 overview: $(BUILT)
 	$(BIN)/python -m tools.overview --csv overview.csv --json overview.json
@@ -73,7 +73,7 @@ report: $(BUILT)                ## the results pages (docs/results/) and the REA
 	$(BIN)/python -m tools.report
 
 serve: $(BUILT)
-	$(BIN)/python tools/serve.py html
+	$(BIN)/python -m tools.dashboard.serve
 
 gate: $(BUILT) $(VALGRIND)      ## make gate [BASELINE=rev] [CANDIDATE=rev] [BENCH=regex] [GATE_ARGS="--rounds 8 ..."]
 	$(BIN)/python -m tools.gate $(if $(BASELINE),--baseline $(BASELINE)) $(if $(CANDIDATE),--candidate $(CANDIDATE)) $(BENCH_ARGS) $(GATE_ARGS)

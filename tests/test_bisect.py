@@ -147,7 +147,7 @@ def test_cli_usage_errors_exit_2(argv, message):
 
 
 def test_no_module_in_tools_shadows_the_standard_library():
-    """tools/*.py run as scripts (serve.py, offline_assets.py, gate_worker.py) have tools/ first on sys.path:
+    """tools/*.py run as scripts (gate_worker.py) have tools/ first on sys.path:
     a tools/bisect.py would replace the stdlib's bisect (which random and statistics import) for them."""
     names = {name[:-3] for name in os.listdir(os.path.join(ROOT, "tools")) if name.endswith(".py")}
     assert not names & set(sys.stdlib_module_names)

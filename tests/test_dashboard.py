@@ -43,7 +43,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     html_dir = str(tmp_path_factory.mktemp("site") / "html")
-    subprocess.run([sys.executable, "-m", "tools.bench", "publish", "--html-dir", html_dir], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "tools.dashboard.publish", "--html-dir", html_dir], cwd=ROOT, check=True)
     handler = functools.partial(QuietHandler, directory=html_dir)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -183,7 +183,7 @@ def test_a_variant_missing_from_a_numpy_is_a_gap_and_a_change_a_mark(page, site)
             for v, s in speedups.items()]
     versions, rows = overview.overview(runs)
     checks = overview.controls(runs, rows, versions)
-    overview.write_html(os.path.join(site[0], "overview-gap.html"), [("m", "0" * 40, versions, rows, checks)])
+    overview.write_page(os.path.join(site[0], "overview-gap.html"), [("m", "0" * 40, versions, rows, checks)])
     open_charts(page, site[1] + "overview-gap.html")
     assert page.problems == []
     (figure,) = page.locator("figure.chart").all()

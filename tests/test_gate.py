@@ -306,6 +306,31 @@ def test_a_report_with_nothing_counted_names_no_counted_code():
         "1 by instructions (callgrind, AVX2 code), 0 by wall time")
 
 
+REGRESSED_RESULT = {
+    "status": "regressed", "baseline": "a" * 40, "candidate": "b" * 40, "compared": 1, "suspects": [],
+    "metrics": {"k:cython:10": gate.INSTRUCTIONS}, "simd": ["AVX2"], "allocation_regressions": {},
+    "regressions": {"k:cython:10": {"metric": gate.INSTRUCTIONS, "baseline": 1000, "candidate": 1030, "ratio": 1.03,
+                                    "threshold": gate.COUNT_THRESHOLD, "cycles": [2000, 2100], "simd": "AVX2"}}}
+
+
+@pytest.mark.parametrize("stored, shown", [
+    (None, "No gate result is stored here yet"),
+    ({"status": "error", "message": "the build of <abc> failed"},
+     "could not compare: <pre>the build of &lt;abc&gt; failed</pre>"),
+    (REGRESSED_RESULT, "<pre>baseline aaaaaaaa  candidate bbbbbbbb"),
+    (REGRESSED_RESULT, "REGRESSED k:cython:10: 1000 -&gt; 1030 instructions per call"),
+])
+def test_the_dashboards_gate_page_shows_the_last_stored_result(monkeypatch, tmp_path, stored, shown):
+    from tools.dashboard import publish
+
+    monkeypatch.setattr(gate, "WORK", str(tmp_path))
+    if stored:
+        (tmp_path / "last.json").write_text(json.dumps(stored))
+    publish.write_gate_page(tmp_path)
+    page = (tmp_path / "gate.html").read_text()
+    assert shown in page and "<a href='index.html'>asv dashboard</a>" in page
+
+
 def test_the_trials_planted_work_runs_the_loop_once_more_over_a_share_before_its_own_pass():
     """gate_trial --work: the compiled loop's body once more over its first 3%, then the loop as it was."""
     from tools import gate_trial

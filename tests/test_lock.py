@@ -177,7 +177,7 @@ def test_killed_measuring_or_writing_nothing_is_lost_and_the_next_run_completes(
 
 
 def publish(env, html):
-    return start([sys.executable, "-m", "tools.bench", "publish", "--html-dir", html], env)
+    return start([sys.executable, "-m", "tools.dashboard.publish", "--html-dir", html], env)
 
 
 def assert_whole(html):

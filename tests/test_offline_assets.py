@@ -1,12 +1,11 @@
-"""tools/offline_assets.py makes asv's dashboard template load nothing from the internet.
+"""tools/dashboard/assets.py makes asv's dashboard template load nothing from the internet.
 
-The tarballs come from the shared cache (offline_assets.DEFAULT_CACHE_DIR: .asv/vendor-cache/, or
+The tarballs come from the shared cache (assets.DEFAULT_CACHE_DIR: .asv/vendor-cache/, or
 $NPOPT_VENDOR_CACHE), so only the first run downloads them.
 """
 import io
 import re
 import shutil
-import sys
 import tarfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,8 +13,7 @@ from pathlib import Path
 import asv
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import offline_assets  # noqa: E402
+from tools.dashboard import assets
 
 ASV_WWW = Path(asv.__file__).parent / "www"
 
@@ -56,19 +54,19 @@ def html_dir(tmp_path_factory):
     """A copy of asv's dashboard template, vendored."""
     html = tmp_path_factory.mktemp("offline") / "html"
     shutil.copytree(ASV_WWW, html)
-    offline_assets.vendor(html, offline_assets.DEFAULT_CACHE_DIR)
+    assets.vendor(html, assets.DEFAULT_CACHE_DIR)
     return html
 
 
 def test_template_is_what_the_table_expects():
     template = (ASV_WWW / "index.html").read_text(encoding="utf-8")
-    for url in offline_assets.LOCAL_PATH_BY_CDN_URL:
+    for url in assets.LOCAL_PATH_BY_CDN_URL:
         assert f'"{url}"' in template
 
 
 def test_no_remote_script_or_stylesheet_remains(html_dir):
     urls = resource_urls(html_dir)
-    assert set(offline_assets.LOCAL_PATH_BY_CDN_URL.values()) <= set(urls)
+    assert set(assets.LOCAL_PATH_BY_CDN_URL.values()) <= set(urls)
     assert [url for url in urls if re.match(r"(https?:)?//", url)] == []
 
 
@@ -84,7 +82,7 @@ def test_cdn_tags_lose_their_sri_attributes(html_dir):
 
 
 def test_bootstrap_fonts_exist(html_dir):
-    css = html_dir / offline_assets.LOCAL_PATH_BY_CDN_URL[
+    css = html_dir / assets.LOCAL_PATH_BY_CDN_URL[
         "https://cdn.jsdelivr.net/npm/bootstrap@3.1.1/dist/css/bootstrap.min.css"]
     fonts = {re.split(r"[?#]", url)[0] for url in re.findall(r"url\(([^)]*)\)", css.read_text())}
     assert {Path(font).suffix for font in fonts} == {".eot", ".svg", ".ttf", ".woff"}
@@ -100,7 +98,7 @@ def test_stupidtable_provides_what_asv_calls(html_dir):
 
 def test_running_twice_changes_nothing(html_dir):
     before = snapshot(html_dir)
-    assert offline_assets.vendor(html_dir, offline_assets.DEFAULT_CACHE_DIR) == []
+    assert assets.vendor(html_dir, assets.DEFAULT_CACHE_DIR) == []
     assert snapshot(html_dir) == before
 
 
@@ -116,16 +114,16 @@ def fake_tarball():
 
 
 def test_tampered_cached_tarball_is_rejected(tmp_path):
-    (tmp_path / offline_assets.JQUERY.tarball_name).write_bytes(fake_tarball())
-    with pytest.raises(offline_assets.VendorError, match="integrity mismatch for jquery-3.3.1.tgz"):
-        offline_assets.fetch_tarball(offline_assets.JQUERY, tmp_path)
+    (tmp_path / assets.JQUERY.tarball_name).write_bytes(fake_tarball())
+    with pytest.raises(assets.VendorError, match="integrity mismatch for jquery-3.3.1.tgz"):
+        assets.fetch_tarball(assets.JQUERY, tmp_path)
 
 
 def test_tampered_download_is_rejected_and_not_cached(tmp_path, monkeypatch):
-    monkeypatch.setattr(offline_assets.urllib.request, "urlopen",
+    monkeypatch.setattr(assets.urllib.request, "urlopen",
                         lambda url, timeout: io.BytesIO(fake_tarball()))
-    with pytest.raises(offline_assets.VendorError, match="integrity mismatch for jquery-3.3.1.tgz"):
-        offline_assets.fetch_tarball(offline_assets.JQUERY, tmp_path)
+    with pytest.raises(assets.VendorError, match="integrity mismatch for jquery-3.3.1.tgz"):
+        assets.fetch_tarball(assets.JQUERY, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -133,8 +131,8 @@ def test_template_without_an_expected_cdn_tag_fails(tmp_path):
     template = (ASV_WWW / "index.html").read_text(encoding="utf-8")
     jquery = re.search(r'<script src="https://code\.jquery\.com/[^>]*></script>', template).group(0)
     (tmp_path / "index.html").write_text(template.replace(jquery, ""))
-    with pytest.raises(offline_assets.VendorError, match="jquery-3.3.1.min.js"):
-        offline_assets.localize_pages(tmp_path)
+    with pytest.raises(assets.VendorError, match="jquery-3.3.1.min.js"):
+        assets.localize_pages(tmp_path)
     assert (tmp_path / "index.html").read_text() == template.replace(jquery, "")
 
 
@@ -142,11 +140,11 @@ def test_unknown_remote_script_fails(tmp_path):
     template = (ASV_WWW / "index.html").read_text(encoding="utf-8")
     unknown = '<script src="https://cdn.example.org/new.js"></script>'
     (tmp_path / "index.html").write_text(template.replace("</head>", unknown + "</head>"))
-    with pytest.raises(offline_assets.VendorError, match="cdn.example.org/new.js"):
-        offline_assets.localize_pages(tmp_path)
+    with pytest.raises(assets.VendorError, match="cdn.example.org/new.js"):
+        assets.localize_pages(tmp_path)
 
 
 def test_command_line_exits_with_the_error_message(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
-        offline_assets.main([str(tmp_path / "missing"), "--cache-dir", str(tmp_path)])
-    assert exit_info.value.code.startswith(f"offline_assets: error: {tmp_path / 'missing'} is not")
+        assets.main([str(tmp_path / "missing"), "--cache-dir", str(tmp_path)])
+    assert exit_info.value.code.startswith(f"assets: error: {tmp_path / 'missing'} is not")

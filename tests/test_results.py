@@ -117,7 +117,7 @@ def test_the_reports_name_the_damaged_files_and_show_the_newest_commit(damaged, 
 def test_publish_leaves_the_damaged_files_out_and_names_them(damaged, tmp_path):
     base, bad = damaged
     html = tmp_path / "html"
-    done = subprocess.run([sys.executable, "-m", "tools.bench", "publish", "--html-dir", str(html)], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "tools.dashboard.publish", "--html-dir", str(html)], cwd=ROOT,
                           capture_output=True, text=True,
                           env={**os.environ, "NPOPT_RESULTS_DIR": str(base), "NPOPT_LOCK_DIR": str(tmp_path / "locks")})
     assert done.returncode == 0, done.stderr[-3000:]

@@ -7,18 +7,15 @@
   python -m tools.bench history 5        the last 5 commits of main, newest NumPy (or --numpy),
                                          skipping every commit/environment already stored
   python -m tools.bench history A..B     an explicit range, likewise
-  python -m tools.bench publish          rebuild html/ (and the overview and claims pages) from stored results
 
 Results live in results/<machine>/ (asv's layout, kept in git); the machine name is this host's
 hardware fingerprint (tools/machine.py), so another host is another machine. asv runs through
 tools/results.py, which makes every file it writes appear whole or not at all; a run holds the lock
-of tools/lock.py (a second run is refused, a second publish waits). Exit status: 0, or
-asv's non-zero status when a benchmark failed (the dashboard is published all the same).
+of tools/lock.py (a second run is refused). A run ends by publishing the dashboard
+(tools/dashboard/publish.py, also `make publish`). Exit status: 0, or asv's non-zero status when a
+benchmark failed (the dashboard is published all the same).
 """
 import argparse
-import ctypes
-import errno
-import glob
 import json
 import math
 import os
@@ -26,7 +23,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 from asv import environment, util
@@ -34,11 +30,12 @@ from asv.config import Config
 from packaging.version import Version
 
 from measurement.grids import GRID, SELECT
-from measurement.machine import asv_machine_args, this_machine
+from measurement.machine import asv_machine_args
 from measurement.paths import ROOT
 from measurement.suite import SAMPLES
 from tools import lock, matrix
-from tools.results import AA_SWITCH, SIMD_SWITCH, machines as stored_machines, refused, results_dir
+from tools.dashboard.publish import publish
+from tools.results import AA_SWITCH, SIMD_SWITCH
 
 CONF = os.path.join(ROOT, "asv.conf.json")
 ASV = [sys.executable, "-m", "tools.results"]  # asv, its JSON files written all-or-nothing
@@ -153,136 +150,21 @@ def selecting(bench, env):
     return (["--bench", bench], {**env, SELECT: bench}) if bench else ([], env)
 
 
-def publish(machine, env, html_dir="html"):
-    """asv publish (every machine's stored results), then make the pages work offline and add the overview,
-    the release-note claims (this machine) and the gate page.
-
-    Holds the html lock (tools/lock.py; a second publish waits). The dashboard is built in a temporary
-    folder beside html_dir and swapped in by one rename (swap_in), so html_dir is always a whole
-    dashboard, the old or the new. asv publish reads a copy of results/ without the refused files
-    (tools/results.py names them on stderr): a damaged file would stop it or end up on the pages.
-    NPOPT_FAKE_SLOW_STEP=publish-swap stops it with the new dashboard whole, not yet in place.
-    """
-    with lock.hold("html"):
-        target = os.path.join(ROOT, html_dir)
-        parent, name = os.path.split(os.path.abspath(target))
-        for stale in glob.glob(os.path.join(parent, f".{name}.publishing-*")):  # left by a killed publish
-            shutil.rmtree(stale)
-        staging = tempfile.mkdtemp(prefix=f".{name}.publishing-", dir=parent)
-        os.chmod(staging, 0o755)
-        config = publish_config(f"{staging}.results", {p for p, _ in refused()})
-        asv("--config", config, "publish", "--html-dir", staging, env=env)
-        shutil.rmtree(os.path.dirname(config))
-        subprocess.run([sys.executable, "tools/offline_assets.py", staging], cwd=ROOT, check=True)
-        machines = sorted(stored_machines(), key=lambda m: m != machine)  # this machine's table first
-        out = os.path.join(staging, "overview")
-        # the tables go to the pages; make overview and make claims print them
-        subprocess.run([sys.executable, "-m", "tools.overview", *(a for m in machines for a in ("--machine", m)),
-                        "--html", f"{out}.html", "--csv", f"{out}.csv", "--json", f"{out}.json"],
-                       cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([sys.executable, "-m", "tools.claims", "--html", os.path.join(staging, "claims.html")],
-                       cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-        write_gate_page(staging)
-        subprocess.run([sys.executable, "-m", "tools.machines", "--html", os.path.join(staging, "machines.html")],
-                       cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-        link_pages(os.path.join(staging, "index.html"))
-        lock.fake_slow_step("publish-swap")  # the new dashboard whole, not yet in place
-        swap_in(staging, target)
-    print(f"\nDashboard: {html_dir}/ (overview page: {html_dir}/overview.html). Serve it with: make serve")
-
-
-def publish_config(folder, left_out):
-    """folder/asv.conf.json: asv.conf.json reading folder/results/, a copy of the stored results without
-    the files in left_out (hard links: nothing is copied, and results files are only ever replaced, never
-    changed in place). Its paths are absolute, so it works from folder."""
-    conf = util.load_json(CONF, js_comments=True)
-    conf.update({key: os.path.join(ROOT, conf[key]) for key in ("repo", "benchmark_dir", "env_dir", "html_dir")},
-                results_dir=os.path.join(folder, "results"))
-    shutil.copytree(results_dir(), conf["results_dir"], copy_function=link_or_copy,
-                    ignore=lambda at, names: [n for n in names if os.path.join(at, n) in left_out
-                                              or n.endswith(".partial")])
-    with open(os.path.join(folder, "asv.conf.json"), "w") as f:
-        json.dump(conf, f, indent=1)
-    return os.path.join(folder, "asv.conf.json")
-
-
-def link_or_copy(source, copy):
-    try:
-        os.link(source, copy)
-    except OSError:  # another filesystem
-        shutil.copy2(source, copy)
-
-
-RENAME_EXCHANGE, AT_FDCWD = 2, -100  # linux/fs.h, linux/fcntl.h
-
-
-def swap_in(new, target):
-    """Put the folder new in target's place in one step, then delete the old one.
-
-    A folder cannot be renamed over a non-empty one, so the two are exchanged by Linux's
-    renameat2(RENAME_EXCHANGE), called through ctypes: Python's os has no renameat2, and the PyPI
-    wrapper renameat2 is unmaintained. Where the kernel or the filesystem lacks it, two renames (a
-    moment with no target, never a half one)."""
-    if not os.path.exists(target):
-        os.rename(new, target)
-        return
-    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
-    if renameat2 and renameat2(AT_FDCWD, os.fsencode(new), AT_FDCWD, os.fsencode(target), RENAME_EXCHANGE) == 0:
-        shutil.rmtree(new)  # now the old dashboard
-        return
-    if renameat2 and ctypes.get_errno() not in (errno.ENOSYS, errno.EINVAL):
-        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), target)
-    old = f"{new}.old"
-    os.rename(target, old)
-    os.rename(new, target)
-    shutil.rmtree(old)
-
-
-NAV_LINKS = ('<li id="nav-li-npopt-overview"><a href="overview.html">NumPy versions</a></li>'
-             '<li id="nav-li-npopt-gate"><a href="gate.html">Regression gate</a></li>'
-             '<li id="nav-li-npopt-claims"><a href="claims.html">Release-note claims</a></li>'
-             '<li id="nav-li-npopt-machines"><a href="machines.html">Machines</a></li>')
-
-
-def link_pages(index):
-    """Add the overview, gate and claims pages to asv's navigation bar (once)."""
-    with open(index) as f:
-        page = f.read()
-    anchor = '<li id="nav-li-regressions"><a href="#/regressions">Regressions</a></li>'
-    if "nav-li-npopt-overview" not in page and anchor in page:
-        with open(index, "w") as f:
-            f.write(page.replace(anchor, anchor + NAV_LINKS))
-
-
-def write_gate_page(html_dir):
-    """html/gate.html from the last stored gate result (.asv/gate/last.json), if any."""
-    from tools.gate import WORK, html_report
-
-    last = os.path.join(WORK, "last.json")
-    result = json.load(open(last)) if os.path.exists(last) else None
-    with open(os.path.join(html_dir, "gate.html"), "w") as f:
-        f.write(html_report(result))
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    parser.add_argument("command", nargs="?", default="run", choices=["run", "history", "publish"])
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "history"])
     parser.add_argument("range", nargs="?", help="history: a number of commits, or A..B")
     parser.add_argument("--numpy", action="append", help="only the environment(s) of these NumPy versions")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--bench", help="only benchmarks matching this regular expression (asv --bench)")
-    parser.add_argument("--html-dir", default="html", help="publish: where the dashboard goes")
     args = parser.parse_args(argv)
-    with lock.for_bench(args.command, args.quick):  # tools/lock.py: a second run is refused
+    with lock.hold("quick" if args.quick else "results"):  # tools/lock.py: a second run is refused
         started = time.perf_counter()
 
         conf_dict = util.load_json(CONF, js_comments=True)
         conf = Config.from_json(dict(conf_dict))
         env = interpreter_env(conf.pythons)
-        if args.command == "publish":
-            publish(this_machine(), env, args.html_dir)
-            return 0
         config = side_config(conf_dict, "quick") if args.quick else CONF
         machine = register_machine(env, config)
 
@@ -318,7 +200,7 @@ def main(argv=None):
             for names, grid in time_budget(envs):
                 status = asv("run", *run_options(machine), *(a for name in names for a in ("-E", name)), *bench,
                              "HEAD^!", env={**env, GRID: grid, SAMPLES: samples}, check=False) or status
-        publish(machine, env)
+        publish(machine)
         if args.command == "run":
             print(run_summary(machine, head_commit(), time.perf_counter() - started,
                               os.path.join(ROOT, "html", "overview.json")))

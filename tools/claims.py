@@ -22,7 +22,6 @@ The other verdicts:
 Usage: python -m tools.claims [--commit REV] [--html F]
 """
 import argparse
-import html
 import re
 import sys
 
@@ -32,6 +31,7 @@ from measurement.machine import cpu_features, this_machine
 from measurement.point import benchmark_name, point
 from npopt.registry import KERNELS, release
 from tools import overview
+from tools.dashboard import pages
 from tools.matrix import rounds_per_process
 from tools.results import baselines, in_release_order, latest_commit, load, python_of
 from tools.summary import table
@@ -163,37 +163,19 @@ def css_class(verdict):
     return "verdict-" + re.sub(r"[^a-z]+", "-", verdict)
 
 
+def page_row(r):
+    """The texts of one claim's row on the claims page, from its verdict r."""
+    c = r["claim"]
+    return {"verdict_class": css_class(r["verdict"]), "release": c["release"], "pr": c["pr"], "link": PULL.format(c["pr"]),
+            "wording": c["wording"], "what": c["what"], "note": c.get("note"), "claimed": f"{c['factor']:g}x",
+            "needs": ", ".join(c["needs"]) or "-", "figure": r["figure"] or c["kernel"], "compared": r["compared"] or "-",
+            "measured": factor_text(r["factor"], r["interval"]), "verdict": r["verdict"], "reason": r["reason"]}
+
+
 def page(machine, commit, rows, checks=None):
-    """A self-contained page (inline style, no scripts), one row per claim, as a string."""
-    e = html.escape
-    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>npopt: NumPy release-note claims</title>",
-             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-             "td,th{border:1px solid #ccc;padding:3px 8px;vertical-align:top}td.num{text-align:right}"
-             ".note{color:#666;font-size:smaller}.verdict-confirmed{background:#d0f0d0}"
-             ".verdict-smaller{background:#f0f0c0}.verdict-not-reproduced{background:#f8d0d0}"
-             ".verdict-not-applicable-on-this-machine,.verdict-not-measured{background:#e8e8e8}</style></head><body>",
-             "<h1>NumPy's release-note speed claims, measured</h1>",
-             f"<p><a href='index.html'>asv dashboard</a>. Machine {e(machine)}, commit "
-             f"{e(commit[:8]) if commit else 'none stored'}. Each claim is quoted from NumPy's release notes "
-             "(hover over it); measured = the figure's seconds in the newest stored NumPy release before the "
-             "claim's / its seconds in the claim's release (or the nearest stored one after it). Confirmed: "
-             "faster by a test on the run's own samples, and the measured factor's 95% interval reaches the "
-             "claimed factor; smaller: faster, but the whole interval is short of it; not reproduced: not "
-             "faster by the test "
-             "(docs/measurement.md).</p>",
-             f"<p class='controls'>{e(overview.controls_text(checks))}</p>" if checks else "",
-             "<table><tr><th>release</th><th>PR</th><th>claim</th><th>claimed</th><th>needs</th><th>figure</th>"
-             "<th>NumPy compared</th><th>measured</th><th>verdict</th></tr>"]
-    for r in rows:
-        c = r["claim"]
-        note = f"<div class='note'>{e(c['note'])}</div>" if c.get("note") else ""
-        parts.append(f"<tr class='claim {css_class(r['verdict'])}'><td>{e(c['release'])}</td>"
-                     f"<td><a href='{PULL.format(c['pr'])}'>gh-{c['pr']}</a></td>"
-                     f"<td title='{e(c['wording'])}'>{e(c['what'])}{note}</td><td class='num'>{c['factor']:g}x</td>"
-                     f"<td>{e(', '.join(c['needs']) or '-')}</td><td>{e(r['figure'] or c['kernel'])}</td>"
-                     f"<td>{e(r['compared'] or '-')}</td><td class='num'>{factor_text(r['factor'], r['interval'])}</td>"
-                     f"<td>{e(r['verdict'])}<div class='note'>{e(r['reason'])}</div></td></tr>")
-    return "\n".join(parts + ["</table></body></html>"])
+    """The dashboard's claims page (no scripts), one row per claim, as a string."""
+    return pages.render("claims.html", machine=machine, commit=commit[:8] if commit else "none stored",
+                        controls=overview.controls_text(checks) if checks else None, rows=[page_row(r) for r in rows])
 
 
 def main(argv=None):

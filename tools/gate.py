@@ -42,7 +42,6 @@ import argparse
 import fcntl
 import glob
 import hashlib
-import html
 import importlib.metadata
 import json
 import math
@@ -384,20 +383,6 @@ def markdown_report(result):
             f"{result['compared']} benchmarks compared ({decided(result)}), {len(rows)} regression(s).\n")
     return head + ("\n| benchmark | decided by | baseline | candidate | ratio | evidence |\n|---|---|---|---|---|---|\n"
                    + "\n".join(rows) if rows else "")
-
-
-def html_report(result):
-    """The last gate result as a small self-contained page for the dashboard."""
-    if not result:
-        body = "<p>No gate result is stored here yet: run <code>make gate</code>.</p>"
-    elif result.get("status") == "error":
-        body = f"<p>The last gate run could not compare: <pre>{html.escape(result['message'])}</pre></p>"
-    else:
-        body = f"<pre>{html.escape(text_report(result))}</pre>"
-    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>npopt regression gate</title>"
-            "<style>body{font-family:sans-serif;margin:2em}</style></head><body>"
-            "<h1>Regression gate: last result</h1><p><a href='index.html'>asv dashboard</a></p>"
-            f"{body}</body></html>")
 
 
 def add_measurement_arguments(parser):

@@ -91,13 +91,6 @@ def hold(name, wait=None):
         lock.release()
 
 
-def for_bench(command, quick):
-    """The lock of one tools.bench command (publish locks html/ itself, in tools.bench.publish)."""
-    if command == "publish":
-        return contextlib.nullcontext()
-    return hold("quick" if quick else "results")
-
-
 def fake_slow_step(point):
     """Stop here for good when NPOPT_FAKE_SLOW_STEP names this point (the kill tests kill us here)."""
     if os.environ.get(FAKE_SLOW_STEP) == point:

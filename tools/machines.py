@@ -9,13 +9,13 @@ that is said once per technique (or once for the claims) instead of a column of 
 Usage: python -m tools.machines [--html F]     (the terminal table; --html writes the dashboard page)
 """
 import argparse
-import html
 import sys
 
 from measurement.grids import load_claims
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
 from tools import claims as claims_tool
+from tools.dashboard import pages
 from tools.report import Machine, current_suite, release_claims, speedup, times
 from tools.results import machines as stored_machines
 from tools.summary import table
@@ -92,57 +92,21 @@ def print_report(ms):
 
 
 def page(ms):
-    """html/machines.html: a self-contained page (inline style, no scripts)."""
-    e = html.escape
-    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>npopt: machines side by side</title>",
-             "<link rel='icon' href='swallow.ico'>",
-             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}"
-             "td,th{border:1px solid #ccc;padding:3px 8px;vertical-align:top}td.num{text-align:right}"
-             ".older{color:#8a5a00;font-weight:bold}.absent{color:#666;font-style:italic}"
-             ".verdict-confirmed{background:#d0f0d0}.verdict-smaller{background:#f0f0c0}"
-             ".verdict-not-reproduced{background:#f8d0d0}"
-             ".verdict-not-applicable-on-this-machine,.verdict-not-measured{background:#e8e8e8}</style></head><body>",
-             "<h1>The stored machines side by side</h1>",
-             "<p><a href='index.html'>asv dashboard</a>. Per technique, each variant's speedup over its naive "
-             "reference (reference time / variant time at the kernel's headline size, asv's 99% interval in "
-             "brackets where stored) on every machine, at that machine's newest stored NumPy; then the verdict on "
-             "every NumPy release-note claim, each machine judged on its own results (docs/dashboard.md).</p>",
-             "<table id='machines'><tr><th>machine</th><th>CPU</th><th>commit</th><th>newest NumPy</th>"
-             "<th>suite</th></tr>"]
-    for m in ms:
-        parts.append(f"<tr class='machine'><td>{e(m.name)}</td><td>{e(m.facts.get('cpu', '?'))}</td><td>{e(m.short)}</td>"
-                     f"<td>{e(m.numpy)}</td><td class='{'older' if m.older_suite else ''}'>{e(m.suite_label)}</td></tr>")
-    parts.append("</table>")
+    """html/machines.html: the machines ms side by side (no scripts), as a string."""
+    techniques = []
     for technique in TECHNIQUES:
         having, rows = technique_rows(ms, technique)
-        parts.append(f"<h2 id='technique-{e(technique)}'>{e(technique)}</h2>")
-        if rows:
-            parts.append(f"<table class='technique' data-technique='{e(technique)}'><tr><th>kernel</th><th>variant</th>"
-                         + "".join(f"<th>{e(m.name)}<br>NumPy {e(m.newest.label)}</th>" for m in having) + "</tr>")
-            for r in rows:
-                parts.append(f"<tr class='variant'><td>{e(r['kernel'])}</td><td>{e(r['variant'])} vs {e(r['reference'])}</td>"
-                             + "".join(f"<td class='num'>{e(c)}</td>" for c in r["cells"]) + "</tr>")
-            parts.append("</table>")
-        parts += [f"<p class='absent'>{e(line)}</p>" for line in missing_text(ms, having, "its suite has no such technique")]
+        techniques.append({"name": technique, "machines": [(m.name, m.newest.label) for m in having], "rows": rows,
+                           "absent": missing_text(ms, having, "its suite has no such technique")})
     having, rows = claim_rows(ms)
-    parts.append("<h2 id='claims'>NumPy release-note claims</h2>")
-    if having:
-        parts.append("<table class='claims'><tr><th>release</th><th>PR</th><th>claim</th><th>claimed</th>"
-                     + "".join(f"<th>{e(m.name)}</th>" for m in having) + "</tr>")
-        for r in rows:
-            c = r["claim"]
-            parts.append(f"<tr class='claim'><td>{e(c['release'])}</td><td>gh-{c['pr']}</td><td>{e(c['what'])}</td>"
-                         f"<td class='num'>{c['factor']:g}x</td>"
-                         + "".join(f"<td class='{claims_tool.css_class(v['verdict'])}' title='{e(v['reason'])}'>"
-                                   f"{e(verdict_text(v))}</td>" for v in r["cells"]) + "</tr>")
-        parts.append("</table>")
-    parts += [f"<p class='absent'>{e(line)}</p>" for line in missing_text(ms, having, "none of the claims' figures is stored")]
-    return "\n".join(parts + ["</body></html>"])
-
-
-def write_page(path):
-    with open(path, "w") as f:
-        f.write(page(stored()))
+    claims = {"machines": [m.name for m in having], "absent": missing_text(ms, having, "none of the claims' figures is stored"),
+              "rows": [{"release": r["claim"]["release"], "pr": r["claim"]["pr"], "what": r["claim"]["what"],
+                        "claimed": f"{r['claim']['factor']:g}x",
+                        "verdicts": [{"css_class": claims_tool.css_class(v["verdict"]), "reason": v["reason"],
+                                      "text": verdict_text(v)} for v in r["cells"]]} for r in rows]}
+    return pages.render("machines.html", techniques=techniques, claims=claims,
+                        machines=[{"name": m.name, "cpu": m.facts.get("cpu", "?"), "commit": m.short, "numpy": m.numpy,
+                                   "suite": m.suite_label, "older": m.older_suite} for m in ms])
 
 
 def main(argv=None):

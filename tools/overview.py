@@ -4,17 +4,15 @@ asv graphs one benchmark across commits; it has no view of all NumPy environment
 one commit. This reads the stored ``track_speedup`` results (never runs anything) and prints that
 table, marks each cell that changed beyond the measured noise since the previous NumPy version
 (measurement/change.py: 'v' slower, '^' faster), and writes it as CSV, JSON and an ``overview.html`` page:
-per technique a chart of those rows (tools/overview.js, drawn with the dashboard's vendored flot),
-then the table, linking to each benchmark's asv graph.
+per technique a chart of those rows (tools/dashboard/overview.js, drawn with the dashboard's vendored
+flot), then the table, linking to each benchmark's asv graph.
 
 Usage: python -m tools.overview [--commit REV] [--machine NAME] [--csv F] [--json F] [--html F]
 """
 import argparse
 import csv
-import html
 import json
 import math
-import os
 import sys
 from urllib.parse import quote
 
@@ -25,8 +23,8 @@ from measurement.machine import this_machine
 from measurement.point import benchmark_name, point
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
+from tools.dashboard import pages
 from tools.matrix import rounds_per_process
-from tools.offline_assets import FLOT_JS, JQUERY_JS
 from tools.results import baselines, in_release_order, latest_commit, load, python_of
 from tools.summary import table
 
@@ -34,7 +32,6 @@ SPEEDUP = "bench_{technique}.Speedup.track_speedup"
 DISPATCHES = "bench_simd.track_numpy_dispatches"  # 1 or 0 per SIMD level
 MARKS = {SLOWER: " v", FASTER: " ^", None: ""}
 LOG_SPAN = 10  # a chart whose speedups span more than this factor gets a log scale
-CHART_JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "overview.js")
 
 
 def overview(runs, bands=None):
@@ -189,46 +186,15 @@ def graph_link(row):
     return f"index.html#{row['benchmark']}?p-kernel_variant={quote(repr(row['pair']))}"
 
 
-def write_html(path, sections):
-    """One page: per machine, the charts (tools/overview.js, on the vendored jQuery and flot) and the table."""
-    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>npopt: NumPy versions compared</title>"
-             "<link rel='icon' href='swallow.ico'>",  # asv's, beside the page
-             "<style>body{font-family:sans-serif;margin:2em}table.speedups{border-collapse:collapse;margin-bottom:2em}"
-             ".speedups td,.speedups th{border:1px solid #ccc;padding:3px 8px;text-align:right}td.name{text-align:left}"
-             "td.slower{background:#f8d0d0;font-weight:bold}td.faster{background:#d0f0d0;font-weight:bold}"
-             ".charts{display:flex;flex-wrap:wrap;gap:1em 2em}.chart{margin:0 0 1em;width:600px}"
-             ".chart figcaption{font-weight:bold}.plot{height:280px}.legend{font-size:85%}"
-             ".chart-tip{position:absolute;background:#fff;border:1px solid #888;padding:2px 6px;font-size:90%}"
-             "</style></head><body>",
-             "<h1>Speedup over the naive variant, per NumPy version</h1>",
-             "<p><a href='index.html'>asv dashboard</a>. Each cell: reference time / variant time at the "
-             "kernel's headline size: the median of its samples, with asv's 99% interval in brackets (and as "
-             "error bars on the charts). Red 'v' (&#9660; on the charts): slower, green '^' (&#9650;): faster "
-             "than the column it is compared with (a twin: its release line; a release: the previous one), by "
-             "a test on the run's own samples (docs/measurement.md). A gap in a line: the variant is n/a in "
-             "that NumPy.</p>"]
-    data = []
-    for n, (machine, commit, versions, rows, checks) in enumerate(sections):
-        data.append({"machine": machine, "numpy": versions, "charts": charts(rows)})
-        parts.append(f"<h2 id='{html.escape(machine)}'>machine {html.escape(machine)}, commit {commit[:8]}</h2>")
-        parts.append(f"<p class='controls'>{html.escape(controls_text(checks))}</p>")
-        parts.append(f"<div class='charts' id='charts-{n}' data-machine='{html.escape(machine)}'></div>")
-        parts.append("<table class='speedups'><tr><th>technique</th><th>kernel</th><th>variant</th>"
-                     + "".join(f"<th>numpy {html.escape(v)}</th>" for v in versions) + "</tr>")
-        for r in rows:
-            row = "".join(f"<td class='{m or ''}'>{text}</td>" for m, text in zip(r["marks"], cells(r)))
-            parts.append(f"<tr class='technique-{r['technique']}'><td class='name'>{r['technique']}</td>"
-                         f"<td class='name'>{r['kernel']}</td><td class='name'><a href='{html.escape(graph_link(r))}'>"
-                         f"{r['variant']}</a> vs {r['reference']}</td>{row}</tr>")
-        parts.append("</table>")
-    chart_data = json.dumps(data).replace("</", "<\\/")  # no "</script>" inside the script element
-    parts.append(f"<script type='application/json' id='chart-data'>{chart_data}</script>")
-    parts += [f"<script src='{asset.local_path}'></script>" for asset in (JQUERY_JS, FLOT_JS)]
-    with open(CHART_JS) as f:
-        parts.append(f"<script>\n{f.read()}</script>")
-    parts.append("</body></html>")
-    with open(path, "w") as f:
-        f.write("\n".join(parts))
+def write_page(path, sections):
+    """The overview page at path: per machine of sections, the charts (drawn by tools/dashboard/overview.js)
+    and the table."""
+    pages.write(path, "overview.html",
+                charts=[{"machine": machine, "numpy": versions, "charts": charts(rows)}
+                        for machine, _, versions, rows, _ in sections],
+                sections=[{"machine": machine, "commit": commit[:8], "numpy": versions, "controls": controls_text(checks),
+                           "rows": [{**r, "link": graph_link(r), "cells": list(zip(r["marks"], cells(r)))} for r in rows]}
+                          for machine, commit, versions, rows, checks in sections])
 
 
 def main(argv=None):
@@ -260,7 +226,7 @@ def main(argv=None):
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1)
     if args.html:
-        write_html(args.html, sections)
+        write_page(args.html, sections)
     return 0
 
 

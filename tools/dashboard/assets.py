@@ -1,4 +1,5 @@
-"""Make the published asv dashboard work offline by serving its CDN scripts and styles locally.
+"""The dashboard's assets: asv's CDN scripts and styles, vendored so that the dashboard works offline,
+and the overview page's charts (overview.js, beside this file).
 
 asv's www/index.html loads jQuery, flot, stupidtable, blueimp-md5 and bootstrap from CDNs, so
 without internet the dashboard stays blank. This downloads the pinned npm tarballs (only the npm
@@ -7,7 +8,7 @@ it. The tarballs are cached in .asv/vendor-cache/ (or $NPOPT_VENDOR_CACHE), so l
 network. The needed files are copied to HTML_DIR/vendor/<package>/ and every HTML_DIR/*.html is
 changed to use them. Running it twice is harmless.
 
-Usage: python tools/offline_assets.py [HTML_DIR] [--cache-dir DIR]   (after `asv publish`)
+Usage: python -m tools.dashboard.assets [HTML_DIR] [--cache-dir DIR]   (after `asv publish`)
 """
 import argparse
 import base64
@@ -21,11 +22,13 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_HTML_DIR = ROOT / "html"
-DEFAULT_CACHE_DIR = Path(os.environ.get("NPOPT_VENDOR_CACHE", ROOT / ".asv" / "vendor-cache"))
+from measurement.paths import ROOT
+
+DEFAULT_HTML_DIR = Path(ROOT, "html")
+DEFAULT_CACHE_DIR = Path(os.environ.get("NPOPT_VENDOR_CACHE", Path(ROOT, ".asv", "vendor-cache")))
 REGISTRY = "https://registry.npmjs.org"
 VENDOR_DIR = "vendor"
+OVERVIEW_JS = Path(__file__).with_name("overview.js")  # the overview page's charts, inlined in its page
 
 
 class VendorError(Exception):
@@ -78,7 +81,7 @@ STUPIDTABLE = Package("stupid-table-plugin", "1.1.3", "sha512-2Vk7XouQPxUQPRe9w0
 BLUEIMP_MD5 = Package("blueimp-md5", "2.19.0", "sha512-DRQrD6gJyy8FbiE4s+bDoXS9hiW3Vbx5uCdwvcCf3zLHL+Iv7LtGHLpr+GZV8rHG8tK766FGYBwRbu8pELTt+w==")
 BOOTSTRAP = Package("bootstrap", "3.1.1", "sha512-TAzqS8E/ISpVHP29gYhy+1NSV+FJwApDVQhDfgLYsIuUDJiqJzH2DfORN5tiu+Ie2iBLrzEG34t4Rf465cigqg==")
 
-# The overview page's charts (tools/overview.py) load these two as well.
+# The overview page's charts (OVERVIEW_JS) load these two as well.
 JQUERY_JS = Asset(JQUERY, "package/dist/jquery.min.js", "https://code.jquery.com/jquery-3.3.1.min.js")
 # The npm flot 0.8.3 package has only the unminified files.
 FLOT_JS = Asset(FLOT, "package/jquery.flot.js", "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.min.js")
@@ -183,13 +186,13 @@ def localize_pages(html_dir):
     if remote:
         raise VendorError(
             "these scripts/stylesheets would still load from the internet (asv's template changed? "
-            "add them to ASSETS in tools/offline_assets.py):\n  " + "\n  ".join(remote)
+            "add them to ASSETS in tools/dashboard/assets.py):\n  " + "\n  ".join(remote)
         )
     missing = sorted(url for url, path in LOCAL_PATH_BY_CDN_URL.items() if path not in references)
     if missing:
         raise VendorError(
             f"the html in {html_dir} does not load these (asv's template changed? "
-            "update ASSETS in tools/offline_assets.py):\n  " + "\n  ".join(missing)
+            "update ASSETS in tools/dashboard/assets.py):\n  " + "\n  ".join(missing)
         )
     changed = [path for path in pages if pages[path] != originals[path]]
     for path in changed:
@@ -217,7 +220,7 @@ def main(argv=None):
     try:
         changed = vendor(args.html_dir, args.cache_dir)
     except VendorError as error:
-        sys.exit(f"offline_assets: error: {error}")
+        sys.exit(f"assets: error: {error}")
     pages = ", ".join(path.name for path in changed) or "none, already offline"
     print(f"{len(ASSETS)} files in {args.html_dir / VENDOR_DIR}; html changed: {pages}")
 
