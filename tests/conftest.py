@@ -1,4 +1,4 @@
-"""Parametrize the shared kernel checks over the kernels of each test module's TECHNIQUE."""
+"""Parametrize a technique's tests (test_<technique>.py, with the shared KernelChecks) over its kernels."""
 import os
 import sys
 
@@ -7,7 +7,7 @@ sys.path.insert(0, os.path.dirname(__file__))  # tests import hostile.py and ker
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
-import npopt  # noqa: E402  (registers every kernel)
+from npopt import TECHNIQUES  # noqa: E402  (and every kernel registered)
 from hostile import bad_inputs, cases  # noqa: E402
 from npopt.registry import by_technique  # noqa: E402
 
@@ -19,8 +19,8 @@ if os.environ.get("CI"):
 
 
 def pytest_generate_tests(metafunc):
-    technique = getattr(metafunc.module, "TECHNIQUE", None)
-    if technique is None or "kernel" not in metafunc.fixturenames:
+    technique = metafunc.module.__name__.rpartition(".")[2].removeprefix("test_")
+    if technique not in TECHNIQUES or "kernel" not in metafunc.fixturenames:
         return
     kernels = by_technique(technique)
     assert kernels, f"no kernels registered for technique {technique!r}"

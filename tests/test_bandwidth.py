@@ -1,13 +1,14 @@
 """npopt.bandwidth: every variant against its reference, and its bad-input errors."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import numpy as np
+import pytest
 
-TECHNIQUE = "bandwidth"
+from kernel_checks import KernelChecks
+
+from npopt import bandwidth
 
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npopt import bandwidth  # noqa: E402
+class TestBandwidthKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the bandwidth kernels."""
 
 
 def test_triad_output_of_another_dtype_is_rejected_by_name():

@@ -1,11 +1,12 @@
 """npopt.broadcasting: every variant against its reference, and its bad-input errors."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+from kernel_checks import KernelChecks
 
-TECHNIQUE = "broadcasting"
+from measurement.inputs import peak_traced_bytes
+from npopt import broadcasting
 
 
-from measurement.inputs import peak_traced_bytes  # noqa: E402
-from npopt import broadcasting  # noqa: E402
+class TestBroadcastingKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the broadcasting kernels."""
 
 
 def test_broadcasting_allocates_no_stretched_copies():

@@ -1,13 +1,14 @@
 """npopt.compiled: every variant against its reference, and its bad-input errors."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import numpy as np
+import pytest
 
-TECHNIQUE = "compiled"
+from kernel_checks import KernelChecks
+
+from npopt import _recurrences, compiled
 
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npopt import _recurrences, compiled  # noqa: E402
+class TestCompiledKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the compiled kernels."""
 
 
 def test_cython_extension_was_built_against_the_running_numpy():

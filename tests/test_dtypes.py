@@ -1,13 +1,14 @@
 """npopt.dtypes: every variant against its reference, and its bad-input errors."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import numpy as np
+import pytest
 
-TECHNIQUE = "dtypes"
+from kernel_checks import KernelChecks
+
+from npopt import dtypes
 
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npopt import dtypes  # noqa: E402
+class TestDtypesKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the dtypes kernels."""
 
 
 @pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.uint16, np.int64])

@@ -1,14 +1,16 @@
 """npopt.fused_expressions: every variant against its reference, and its bad-input errors."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import numexpr
+import numpy as np
+import pytest
 
-TECHNIQUE = "fused_expressions"
+from kernel_checks import KernelChecks
+
+from npopt import fused_expressions as fe
 
 
-import numexpr  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+class TestFusedExpressionsKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the fused_expressions kernels."""
 
-from npopt import fused_expressions as fe  # noqa: E402
 
 VARIANTS = list(fe.EXPRESSION.variants)
 

@@ -1,14 +1,15 @@
 """npopt.inplace: every variant against its reference, and its bad-input errors."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import numpy as np
+import pytest
 
-TECHNIQUE = "inplace"
+from kernel_checks import KernelChecks
+
+from measurement.inputs import peak_traced_bytes
+from npopt import inplace
 
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from measurement.inputs import peak_traced_bytes  # noqa: E402
-from npopt import inplace  # noqa: E402
+class TestInplaceKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the inplace kernels."""
 
 
 def _allocated(kernel, variant, n=100_000):

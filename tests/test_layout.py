@@ -1,13 +1,13 @@
 """npopt.layout: every variant against its reference, and its bad-input errors."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import pytest
 
-TECHNIQUE = "layout"
+from kernel_checks import KernelChecks
+
+from npopt import layout
 
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npopt import layout  # noqa: E402
+class TestLayoutKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the layout kernels."""
 
 
 @pytest.mark.parametrize("matrix_kernel", [layout.TRAVERSAL, layout.ROW_SUMS])

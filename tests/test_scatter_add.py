@@ -1,14 +1,16 @@
 """npopt.scatter_add: every variant against its reference, and its bad-input errors."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import numpy as np
+import pytest
 
-TECHNIQUE = "scatter_add"
+from hostile import WIDTHS, assert_agrees, byte_swapped, mixed_signs
+from kernel_checks import KernelChecks
+
+from npopt import scatter_add
 
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+class TestScatterAddKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the scatter_add kernels."""
 
-from hostile import WIDTHS, byte_swapped, mixed_signs  # noqa: E402
-from npopt import scatter_add  # noqa: E402
 
 # Tests taking ``kernel, variant`` run for every variant of both kernels (conftest.py).
 

@@ -1,13 +1,15 @@
 """npopt.sliding_windows: every variant against its reference, and its bad-input errors."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import numpy as np
+import pytest
 
-TECHNIQUE = "sliding_windows"
+from kernel_checks import KernelChecks
+
+from npopt import sliding_windows
 
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+class TestSlidingWindowsKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the sliding_windows kernels."""
 
-from npopt import sliding_windows  # noqa: E402
 
 # Tests taking ``kernel, variant`` run for every variant of every kernel (conftest.py).
 REDUCTIONS = {"moving_mean": np.mean, "moving_max": np.max}

@@ -1,19 +1,20 @@
 """npopt.small_arrays: every variant against its reference, its bad-input errors, and the crossover figure."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import math
 
-TECHNIQUE = "small_arrays"
+import numpy as np
+import pytest
+
+from kernel_checks import KernelChecks
+
+from benchmarks import common
+from benchmarks.bench_small_arrays import Crossover, crossover_n
+from measurement import grids
+from measurement.inputs import build
+from npopt import small_arrays
 
 
-import math  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from benchmarks import common  # noqa: E402
-from benchmarks.bench_small_arrays import Crossover, crossover_n  # noqa: E402
-from measurement import grids  # noqa: E402
-from measurement.inputs import build  # noqa: E402
-from npopt import small_arrays  # noqa: E402
+class TestSmallArraysKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the small_arrays kernels."""
 
 
 def test_benchmarked_vectors_pass_the_boundary_without_the_full_check(monkeypatch):

@@ -1,14 +1,16 @@
 """npopt.sorting: every variant against its reference, and its bad-input errors."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import numpy as np
+import pytest
 
-TECHNIQUE = "sorting"
+from hostile import assert_agrees, cases, outcome
+from kernel_checks import KernelChecks
+
+from npopt import sorting
 
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hostile import assert_agrees, cases, outcome  # noqa: E402
+class TestSortingKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the sorting kernels."""
 
-from npopt import sorting  # noqa: E402
 
 KERNELS_OF_X = list(sorting.SORT.values()) + list(sorting.ARGSORT.values())
 

@@ -1,16 +1,18 @@
 """npopt.strings: every variant against its reference, its bad-input errors, and Unicode's corners."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import sys
 
-TECHNIQUE = "strings"
+import numpy as np
+import pytest
+
+from kernel_checks import KernelChecks
+
+from npopt import _check, strings
+from npopt.registry import release
 
 
-import sys  # noqa: E402
+class TestStringsKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the strings kernels."""
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npopt import _check, strings  # noqa: E402
-from npopt.registry import release  # noqa: E402
 
 HAS_STRING_DTYPE = release(np.__version__) >= (2, 0)
 needs_string_dtype = pytest.mark.skipif(not HAS_STRING_DTYPE, reason=f"StringDType needs NumPy >= 2.0, this is "

@@ -1,21 +1,21 @@
 """npopt.threads: every variant against its reference, its bad-input errors, and its thread counts."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import os
+import subprocess
+import sys
 
-TECHNIQUE = "threads"
+import numpy as np
+import pytest
+import threadpoolctl
+
+from kernel_checks import KernelChecks
+
+from measurement.grids import benchmarked
+from measurement.paths import ROOT
+from npopt import registry, threads
 
 
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import threadpoolctl  # noqa: E402
-
-from measurement.grids import benchmarked  # noqa: E402
-from measurement.paths import ROOT  # noqa: E402
-from npopt import registry, threads  # noqa: E402
-
+class TestThreadsKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the threads kernels."""
 
 
 def test_both_numba_variants_compile_the_one_python_loop():

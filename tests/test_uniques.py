@@ -1,13 +1,14 @@
 """npopt.uniques: every variant against its reference, and its bad-input errors."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import numpy as np
+import pytest
 
-TECHNIQUE = "uniques"
+from kernel_checks import KernelChecks
+
+from npopt import uniques
 
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npopt import uniques  # noqa: E402
+class TestUniquesKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the uniques kernels."""
 
 
 def _variants(kernel):

@@ -1,13 +1,14 @@
 """npopt.vectorization: every variant against its reference, and its bad-input errors."""
-from kernel_checks import *  # noqa: F401,F403  (the checks every kernel gets)
+import numpy as np
+import pytest
 
-TECHNIQUE = "vectorization"
+from kernel_checks import KernelChecks
+
+from npopt import vectorization
 
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npopt import vectorization  # noqa: E402
+class TestVectorizationKernels(KernelChecks):
+    """The checks every kernel gets (tests/kernel_checks.py), over the vectorization kernels."""
 
 
 @pytest.mark.parametrize("pair_kernel", [vectorization.ADD, vectorization.MAGNITUDE])
