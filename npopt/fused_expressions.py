@@ -41,7 +41,7 @@ def expression_bytes(a, b, c):
     return a.nbytes + b.nbytes + c.nbytes + max(a.nbytes, b.nbytes, c.nbytes)
 
 
-EXPRESSION = kernel(  # 10^4: all in L1/L2; 3 * 10^6: 24 MB an array, memory-bound (10^7 took the reference ~0.6 s)
+EXPRESSION = kernel(  # 10^4: all in L1/L2; 3 * 10^6: 24 MB an array, memory-bound
     "fused_expressions", "expression", make_inputs=_three_vectors, validate=_validate_operands,
     sizes=(10_000, 3_000_000), headline_n=3_000_000, dtypes=(np.float64, np.float32),
 )

@@ -35,7 +35,7 @@ ADD = kernel(
 )
 
 
-@ADD.variant("python_loop", reference=True, max_n=1_000_000)  # 10^7 takes 4 s a call: not in every gate round
+@ADD.variant("python_loop", reference=True, max_n=1_000_000)  # 10^7 interpreted steps a call: too long for every gate round
 def add_python_loop(a, b):
     """a + b one element at a time: slow, interpreter work per element."""
     out = np.empty(a.shape, np.result_type(a, b))
