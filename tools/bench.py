@@ -31,7 +31,7 @@ from packaging.version import Version
 
 from measurement.grids import GRID, SELECT
 from measurement.machine import asv_machine_args
-from measurement.paths import ROOT
+from measurement.paths import ROOT, git
 from measurement.suite import SAMPLES
 from tools import lock, matrix
 from tools.dashboard.publish import publish
@@ -139,10 +139,6 @@ def matrix_envs(conf, names):
     return [found[name] for name in names]
 
 
-def head_commit():
-    return subprocess.check_output(["git", "rev-parse", "HEAD"], cwd=ROOT, text=True).strip()
-
-
 def selecting(bench, env):
     """(asv's --bench arguments, env) for the regular expression bench (None: everything). env also
     carries it (SELECT, which benchmarks/common.py reads) to the matrix's workers (tools/matrix.py), which asv does
@@ -195,14 +191,14 @@ def main(argv=None):
                          *run_options(machine), *selection, "--bench", BUILD_CHECK, "HEAD^!", env=env,
                          check=False)  # --parallel: builds only
             bench += ["--bench", BUILD_CHECK] if bench else []
-            samples = os.path.join(ROOT, ".asv", "samples", head_commit())
-            matrix.measure(matrix_envs(conf, [name for name, _ in envs]), env, samples, head_commit())
+            samples = os.path.join(ROOT, ".asv", "samples", git("rev-parse", "HEAD"))
+            matrix.measure(matrix_envs(conf, [name for name, _ in envs]), env, samples, git("rev-parse", "HEAD"))
             for names, grid in time_budget(envs):
                 status = asv("run", *run_options(machine), *(a for name in names for a in ("-E", name)), *bench,
                              "HEAD^!", env={**env, GRID: grid, SAMPLES: samples}, check=False) or status
         publish(machine)
         if args.command == "run":
-            print(run_summary(machine, head_commit(), time.perf_counter() - started,
+            print(run_summary(machine, git("rev-parse", "HEAD"), time.perf_counter() - started,
                               os.path.join(ROOT, "html", "overview.json")))
         if status:
             print(f"asv exited with status {status}: some benchmarks failed (see above).", file=sys.stderr)
@@ -242,8 +238,7 @@ def time_budget(envs):
 
 
 def commits_on_main():
-    out = subprocess.run(["git", "rev-list", "--count", "main"], cwd=ROOT, capture_output=True, text=True)
-    return int(out.stdout.strip()) - 1  # main~N must exist
+    return int(git("rev-list", "--count", "main")) - 1  # main~N must exist
 
 
 if __name__ == "__main__":

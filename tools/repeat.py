@@ -18,18 +18,18 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 
 from asv import util
 from asv.config import Config
 
-from tools import lock
-from tools.bench import (CONF, ROOT, asv, environments, interpreter_env, register_machine, run_options, selecting,
-                         side_config)
 from measurement.change import NOISE_DIR, change, kind, noise
+from measurement.paths import ROOT, git
 from measurement.point import figure_key
+from tools import lock
+from tools.bench import (CONF, asv, environments, interpreter_env, register_machine, run_options, selecting,
+                         side_config)
 from tools.overview import overview
 from tools.results import load
 from tools.summary import table
@@ -87,7 +87,7 @@ def repeated_runs(args):
     machine = register_machine(env)
     if args.check and not noise(machine):
         raise SystemExit(f"no noise is stored for {machine}: measure it first with make repeat")
-    commit = subprocess.check_output(["git", "rev-parse", "HEAD"], cwd=ROOT, text=True).strip()
+    commit = git("rev-parse", "HEAD")
     bench, env = selecting(args.bench, env)
     selection = [a for name, _ in envs for a in ("-E", name)] + bench
     runs, started = [], time.monotonic()

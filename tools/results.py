@@ -20,7 +20,6 @@ import json
 import math
 import os
 import re
-import subprocess
 import sys
 from typing import NamedTuple
 
@@ -29,7 +28,7 @@ from asv.config import Config
 from packaging.version import Version
 
 from measurement import change
-from measurement.paths import ROOT
+from measurement.paths import ROOT, git
 from tools.lock import fake_slow_step
 
 CONF = os.path.join(ROOT, "asv.conf.json")
@@ -248,7 +247,7 @@ def latest_commit(machine, rev=None, config=CONF, widest=False):
     make an older commit the newest.
     """
     if rev:
-        return subprocess.check_output(["git", "rev-parse", rev], cwd=ROOT, text=True).strip()
+        return git("rev-parse", rev)
     envs, dates = {}, {}
     good, bad = stored(machine, config)
     for r in good:
