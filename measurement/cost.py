@@ -196,7 +196,7 @@ def totals(path):
     raise CostUnavailable(f"no totals in the callgrind dump {path}")
 
 
-def figures(events, null, calls, declared):
+def call_cost(events, null, calls, declared):
     """The figures of one kernel call: the point's events minus the empty call's, over calls.
 
     memory_bound: declared so in the registry (Variant.bytes_moved), or simulated LL misses carry at
@@ -258,7 +258,7 @@ def count(bench=None, calls=CALLS, env=None, parts=1, declared=True):
                 report = json.load(f)
             label = f"{CLIENT_REQUEST}npopt-{part}-point-"
             null = counts[f"{label}0"]
-            result.update({tuple(at): {**figures(counts[f"{label}{i + 1}"], null, calls, declared),
+            result.update({tuple(at): {**call_cost(counts[f"{label}{i + 1}"], null, calls, declared),
                                        "simd": report["simd"], "npopt": report["npopt"]}
                            for i, (at, declared) in enumerate(zip(report["points"], report["declared"]))})
     return result

@@ -68,9 +68,9 @@ def test_counts_say_which_simd_level_ran_and_which_points_are_memory_bound(count
 def test_estimated_cycles_weigh_simulated_misses():
     null = {"Ir": 10, "I1mr": 0, "D1mr": 0, "D1mw": 0, "ILmr": 0, "DLmr": 0, "DLmw": 0}
     events = {"Ir": 1010, "I1mr": 1, "D1mr": 2, "D1mw": 3, "ILmr": 0, "DLmr": 1, "DLmw": 1}
-    f = cost.figures(events, null, 1, declared=False)
+    f = cost.call_cost(events, null, 1, declared=False)
     assert f["instructions"] == 1000 and f["cycles"] == 1000 + 10 * 6 + 100 * 2 and not f["memory_bound"]
-    streaming = cost.figures({**events, "DLmr": 100}, null, 1, declared=False)
+    streaming = cost.call_cost({**events, "DLmr": 100}, null, 1, declared=False)
     assert streaming["memory_bound"]  # LL misses carry more than MEMORY_SHARE of the estimate
 
 
