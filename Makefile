@@ -79,7 +79,7 @@ gate: $(BUILT) $(VALGRIND)      ## make gate [BASELINE=rev] [CANDIDATE=rev] [BEN
 	$(BIN)/python -m tools.gate $(if $(BASELINE),--baseline $(BASELINE)) $(if $(CANDIDATE),--candidate $(CANDIDATE)) $(BENCH_ARGS) $(GATE_ARGS)
 
 bisect: $(BUILT) $(VALGRIND)    ## make bisect GOOD=rev [BAD=rev] [BENCH=regex] [BISECT_ARGS="--json F ..."]
-	$(BIN)/python -m tools.gate_bisect $(if $(GOOD),--good $(GOOD)) $(if $(BAD),--bad $(BAD)) $(BENCH_ARGS) $(BISECT_ARGS)
+	$(BIN)/python -m tools.gate.bisect $(if $(GOOD),--good $(GOOD)) $(if $(BAD),--bad $(BAD)) $(BENCH_ARGS) $(BISECT_ARGS)
 
 nightly-local: $(BUILT) $(VALGRIND) ## make nightly-local [NUMPY=2.4.6] [BENCH=regex]: the nightly workflow, five nights, here
 	$(BIN)/python -m tools.nightly_local $(if $(NUMPY),--numpy '$(NUMPY)') $(if $(BENCH),--bench '$(BENCH)')

@@ -16,7 +16,7 @@ and the dump) are subtracted. A figure is the cost of one kernel call:
 - cycles: an *estimate*, Ir + 10 x L1 misses + 100 x LL misses (instruction and data misses of the
   simulated caches, KCachegrind's usual weights). A model, not this machine's cycles: callgrind
   simulates two cache levels and no memory bandwidth, prefetching or out-of-order overlap. So a
-  point is ``memory_bound``, and gated on wall time (tools/gate.py), when its variant declares the
+  point is ``memory_bound``, and gated on wall time (tools/gate/), when its variant declares the
   bytes it moves (Variant.bytes_moved) or simulated LL misses carry MEMORY_SHARE of its estimate.
 
 Valgrind runs no AVX-512 code and hides it from CPUID: NumPy dispatches its AVX2 (X86_V3) loops

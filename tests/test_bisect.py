@@ -1,7 +1,6 @@
 """The bisection's search (with a stubbed gate comparison: no timing here) and its command line."""
 import json
 import math
-import os
 import subprocess
 import sys
 
@@ -10,7 +9,7 @@ import pytest
 from measurement.machine import this_machine
 from measurement.paths import ROOT
 from tools import gate
-from tools import gate_bisect
+from tools.gate import bisect, builds, verdict
 
 
 
@@ -34,9 +33,9 @@ def test_the_culprit_is_named_exactly_within_ceil_log2_n_plus_2_comparisons(n):
     commits = [f"c{i}" for i in range(n + 1)]  # c0 is GOOD, c1..cN the commits after it, cN is BAD
     for culprit in range(1, n + 1):
         compare, calls = stub_gate(culprit)
-        index, verdict = gate_bisect.search(commits, compare)
-        assert index == culprit and list(verdict["regressions"]) == ["add:ufunc:10000"]
-        assert len(calls) <= math.ceil(math.log2(n)) + 2 == gate_bisect.max_comparisons(n)
+        index, against_parent = bisect.search(commits, compare)
+        assert index == culprit and list(against_parent["regressions"]) == ["add:ufunc:10000"]
+        assert len(calls) <= math.ceil(math.log2(n)) + 2 == bisect.max_comparisons(n)
         assert len({(base, cand) for base, cand, _ in calls}) == len(calls)  # no comparison twice
         assert calls[0] == ("c0", f"c{n}", None)  # GOOD vs BAD over the whole selection first
         assert all(keys == ["add:ufunc:10000"] for _, _, keys in calls[1:])  # then only what it flagged
@@ -47,17 +46,17 @@ def test_no_decision_when_bad_is_not_slower_or_the_slowdown_is_spread():
     commits = [f"c{i}" for i in range(9)]
     never, _ = stub_gate(culprit=100)
     with pytest.raises(gate.CannotCompare, match="not slower than c0"):
-        gate_bisect.search(commits, never)
+        bisect.search(commits, never)
     gradual, calls = stub_gate(culprit=3, spread=2)  # c3 and c4 each add half of the slowdown
     with pytest.raises(gate.CannotCompare, match="spread over several commits"):
-        gate_bisect.search(commits, gradual)
-    assert len(calls) <= gate_bisect.max_comparisons(8)
+        bisect.search(commits, gradual)
+    assert len(calls) <= bisect.max_comparisons(8)
 
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
     """A small repository (GOOD and five commits on main; a side branch merged into the fourth) that
-    tools.gate's git calls run in."""
+    the gate's git calls run in."""
     def git(*args):
         return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True,
                               capture_output=True, text=True).stdout.strip()
@@ -70,7 +69,7 @@ def repo(tmp_path, monkeypatch):
             git("checkout", "--quiet", "main")
             git("merge", "--quiet", "--no-ff", "-m", "merge side", "side")
         git("commit", "--quiet", "--allow-empty", "-m", f"commit {i}")
-    monkeypatch.setattr(gate, "ROOT", str(tmp_path))
+    monkeypatch.setattr(builds, "ROOT", str(tmp_path))
     return git
 
 
@@ -78,7 +77,7 @@ def test_cli_names_the_culprit_with_subject_and_ratios(repo, monkeypatch, tmp_pa
     history = repo("rev-list", "--first-parent", "--reverse", "HEAD").split()  # GOOD = history[0]
     culprit = history[3]
 
-    def run_gate(base, cand, bench, rounds, threshold, alpha, log):
+    def compare(base, cand, bench, rounds, threshold, alpha, log):
         slower = history.index(cand) >= 3 > history.index(base)
         flagged = {"add:ufunc:10000": {"baseline": 1.0, "candidate": 1.3, "ratio": 1.3, "p": 0.001,
                                        "baseline_minima": [1.0], "candidate_minima": [1.3],
@@ -86,15 +85,15 @@ def test_cli_names_the_culprit_with_subject_and_ratios(repo, monkeypatch, tmp_pa
         return {"baseline": base, "candidate": cand, "compared": 1, "suspects": sorted(flagged),
                 "regressions": flagged, "allocation_regressions": {}, "ratios": {"add:ufunc:10000": 1.3}}
 
-    monkeypatch.setattr(gate, "run_gate", run_gate)
+    monkeypatch.setattr(verdict, "compare", compare)
     out = tmp_path / "bisect.json"
-    assert gate_bisect.main(["--good", history[0], "--bad", "main", "--json", str(out)]) == 0
+    assert bisect.main(["--good", history[0], "--bad", "main", "--json", str(out)]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith(f"culprit {culprit} commit 3") and "add:ufunc:10000" in printed and "1.30x" in printed
     bisection = json.loads(out.read_text())
     assert bisection["culprit"] == culprit and bisection["subject"] == "commit 3"
     assert bisection["regressions"] == {"add:ufunc:10000": 1.3} and bisection["commits"] == len(history) - 1
-    assert len(bisection["comparisons"]) <= gate_bisect.max_comparisons(len(history) - 1)
+    assert len(bisection["comparisons"]) <= bisect.max_comparisons(len(history) - 1)
 
 
 def test_the_gates_own_comparison_of_good_and_bad_is_read_not_made_again(repo, monkeypatch, tmp_path):
@@ -103,22 +102,22 @@ def test_the_gates_own_comparison_of_good_and_bad_is_read_not_made_again(repo, m
     history = repo("rev-list", "--first-parent", "--reverse", "HEAD").split()
     calls = []
 
-    def run_gate(base, cand, bench, rounds, threshold, alpha, log):
+    def compare(base, cand, bench, rounds, threshold, alpha, log):
         calls.append((base, cand))
         flagged = {"add:ufunc:10000": {"ratio": 1.3}} if history.index(cand) >= 3 > history.index(base) else {}
         return {"baseline": base, "candidate": cand, "regressions": flagged, "allocation_regressions": {},
                 "ratios": {}}
 
-    monkeypatch.setattr(gate, "run_gate", run_gate)
+    monkeypatch.setattr(verdict, "compare", compare)
     earlier = {"status": "regressed", "baseline": history[0], "candidate": history[-1], "machine": this_machine(),
-               "rounds": gate.ROUNDS, "threshold": gate.THRESHOLD, "alpha": gate.ALPHA,
+               "rounds": verdict.ROUNDS, "threshold": verdict.THRESHOLD, "alpha": verdict.ALPHA,
                "regressions": {"add:ufunc:10000": {"ratio": 1.3}}, "allocation_regressions": {}}
-    for changed, read in [({}, True), ({"rounds": gate.ROUNDS + 2}, False), ({"candidate": history[-2]}, False),
+    for changed, read in [({}, True), ({"rounds": verdict.ROUNDS + 2}, False), ({"candidate": history[-2]}, False),
                           ({"status": "ok"}, False)]:
         calls.clear()
         path = tmp_path / "gate.json"
         path.write_text(json.dumps({**earlier, **changed}))
-        bisection = gate_bisect.run_bisect(history[0], history[-1], None, gate.ROUNDS, gate.THRESHOLD, gate.ALPHA,
+        bisection = bisect.run_bisect(history[0], history[-1], None, verdict.ROUNDS, verdict.THRESHOLD, verdict.ALPHA,
                                            log=lambda _: None, gate_json=str(path))
         assert bisection["culprit"] == history[3], changed
         assert ((history[0], history[-1]) not in calls) == read, changed
@@ -126,13 +125,13 @@ def test_the_gates_own_comparison_of_good_and_bad_is_read_not_made_again(repo, m
 
 
 def test_cli_cannot_decide_exits_3(repo, monkeypatch, capsys):
-    monkeypatch.setattr(gate, "run_gate", lambda base, cand, *args: {"regressions": {}, "allocation_regressions": {}})
-    assert gate_bisect.main(["--good", "main~3"]) == gate.CANNOT_COMPARE
+    monkeypatch.setattr(verdict, "compare", lambda base, cand, *args: {"regressions": {}, "allocation_regressions": {}})
+    assert bisect.main(["--good", "main~3"]) == gate.CANNOT_COMPARE
     assert "not slower than" in capsys.readouterr().err
-    assert gate_bisect.main(["--good", "side", "--bad", "main"]) == gate.CANNOT_COMPARE  # not on main's first parents
+    assert bisect.main(["--good", "side", "--bad", "main"]) == gate.CANNOT_COMPARE  # not on main's first parents
     assert "not a first-parent descendant" in capsys.readouterr().err
-    assert gate_bisect.main(["--good", "main", "--bad", "main"]) == gate.CANNOT_COMPARE  # nothing in between
-    assert gate_bisect.main(["--good", "no-such-revision"]) == gate.CANNOT_COMPARE
+    assert bisect.main(["--good", "main", "--bad", "main"]) == gate.CANNOT_COMPARE  # nothing in between
+    assert bisect.main(["--good", "no-such-revision"]) == gate.CANNOT_COMPARE
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -142,12 +141,5 @@ def test_cli_cannot_decide_exits_3(repo, monkeypatch, capsys):
     (["--good", "HEAD~1", "--alpha", "0"], "--alpha"),
 ])
 def test_cli_usage_errors_exit_2(argv, message):
-    done = subprocess.run([sys.executable, "-m", "tools.gate_bisect", *argv], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "tools.gate.bisect", *argv], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and message in done.stderr
-
-
-def test_no_module_in_tools_shadows_the_standard_library():
-    """tools/*.py run as scripts (gate_worker.py) have tools/ first on sys.path:
-    a tools/bisect.py would replace the stdlib's bisect (which random and statistics import) for them."""
-    names = {name[:-3] for name in os.listdir(os.path.join(ROOT, "tools")) if name.endswith(".py")}
-    assert not names & set(sys.stdlib_module_names)

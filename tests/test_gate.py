@@ -15,6 +15,8 @@ import pytest
 from measurement import change
 from measurement.paths import ROOT
 from tools import gate
+from tools.gate import __main__ as cli
+from tools.gate import builds, measure, report, verdict
 
 
 
@@ -30,28 +32,28 @@ def test_a_suspect_needs_both_the_ratio_and_significance():
               "candidate": {"slow": [1.30, 1.31, 1.29, 1.32, 1.30],  # 1.3x, separated: a suspect
                             "noisy": [0.90, 2.00, 0.95, 1.90, 1.05],  # median 1.05x, overlapping
                             "same": [1.00, 1.02, 0.99, 1.01, 1.00]}}
-    found = gate.suspects(minima, threshold=1.10, alpha=0.01)
+    found = verdict.suspects(minima, threshold=1.10, alpha=0.01)
     assert list(found) == ["slow"]
     assert found["slow"]["ratio"] == pytest.approx(1.30 / 1.00)
 
 
 def test_faster_is_never_a_regression():
     minima = {"baseline": {"k": [1.0] * 5}, "candidate": {"k": [0.5] * 5}}
-    assert gate.suspects(minima, 1.10, 0.01) == {}
+    assert verdict.suspects(minima, 1.10, 0.01) == {}
 
 
 def test_allocations_regress_deterministically_beyond_the_slack():
     allocated = {"baseline": {"a": 80_000_000, "b": 1000, "c": 80_000_000},
                  "candidate": {"a": 160_000_000, "b": 2000, "c": 80_000_100}}
-    assert list(gate.allocation_regressions(allocated)) == ["a"]
+    assert list(verdict.allocation_regressions(allocated)) == ["a"]
 
 
 def _accepts(*argv):
     """Whether the measurement options pass the command line's checks (the gate's and bisect's)."""
     parser = argparse.ArgumentParser()
-    gate.add_measurement_arguments(parser)
+    cli.add_measurement_arguments(parser)
     try:
-        gate.check_measurement_arguments(parser, parser.parse_args(list(argv)))
+        cli.check_measurement_arguments(parser, parser.parse_args(list(argv)))
     except SystemExit:
         return False
     return True
@@ -59,7 +61,7 @@ def _accepts(*argv):
 
 @pytest.mark.parametrize("alpha", [0.05, 0.01, 0.001])
 def test_the_minimum_rounds_are_the_fewest_that_can_reach_alpha(alpha):
-    least = gate.min_rounds(alpha)
+    least = verdict.min_rounds(alpha)
     # the smallest p-value the gate's own test can give (all candidate minima above all baseline ones)
     assert change.larger_p(list(range(least)), list(range(least, 2 * least))) <= alpha
     assert change.larger_p(list(range(least - 1)), list(range(least - 1, 2 * least - 2))) > alpha
@@ -69,20 +71,20 @@ def test_the_minimum_rounds_are_the_fewest_that_can_reach_alpha(alpha):
 
 def test_too_few_or_odd_rounds_are_usage_errors(capsys):
     with pytest.raises(SystemExit) as exc:
-        gate.main(["--rounds", "4"])  # 1/C(8, 4) = 0.014 > 0.01: no timing regression could ever be flagged
+        cli.main(["--rounds", "4"])  # 1/C(8, 4) = 0.014 > 0.01: no timing regression could ever be flagged
     err = capsys.readouterr().err
     assert exc.value.code == 2 and "--rounds 4" in err and "r = 5" in err and "minimum is --rounds 6" in err
     with pytest.raises(SystemExit) as exc:
-        gate.main(["--rounds", "7"])
+        cli.main(["--rounds", "7"])
     assert exc.value.code == 2 and "must be even" in capsys.readouterr().err
-    assert _accepts() and gate.ROUNDS % 2 == 0
+    assert _accepts() and verdict.ROUNDS % 2 == 0
 
 
 def test_every_accepted_round_count_gives_both_sides_the_same_mean_position():
     accepted = [r for r in range(0, 41) if _accepts("--rounds", str(r))]
     assert accepted == list(range(6, 41, 2))
     for rounds in accepted:
-        order = gate.schedule(rounds)
+        order = measure.schedule(rounds)
         positions = {side: [i for i, s in enumerate(order) if s == side] for side in ("baseline", "candidate")}
         assert len(positions["baseline"]) == len(positions["candidate"]) == rounds
         assert sum(positions["baseline"]) == sum(positions["candidate"]), rounds
@@ -91,16 +93,16 @@ def test_every_accepted_round_count_gives_both_sides_the_same_mean_position():
 def test_measure_runs_the_rounds_in_schedule_order(monkeypatch):
     order = []
 
-    def measure_round(site, bench, what=()):
+    def run_worker(site, bench, what=()):
         order.append((site, what))
         return {"k": {"bytes": 8 * len(order)} if what else {"seconds": [len(order)]}}
 
-    monkeypatch.setattr(gate, "measure_round", measure_round)
+    monkeypatch.setattr(measure, "run_worker", run_worker)
     sites = {"baseline": "baseline", "candidate": "candidate"}
-    minima = gate.measure(sites, None, 6, lambda message: None)
-    assert order == [(side, ()) for side in gate.schedule(6)]
+    minima = measure.time_rounds(sites, None, 6, lambda message: None)
+    assert order == [(side, ()) for side in measure.schedule(6)]
     assert len(minima["baseline"]["k"]) == len(minima["candidate"]["k"]) == 6
-    assert gate.allocations(sites, None, lambda message: None) == {"baseline": {"k": 8 * 13}, "candidate": {"k": 8 * 14}}
+    assert measure.allocations(sites, None, lambda message: None) == {"baseline": {"k": 8 * 13}, "candidate": {"k": 8 * 14}}
     assert order[12:] == [("baseline", ("--bytes",)), ("candidate", ("--bytes",))]  # once per build, untimed
 
 
@@ -111,16 +113,16 @@ def _result():
 
 def test_the_result_always_goes_to_last_json_and_also_to_json_f(tmp_path, monkeypatch):
     monkeypatch.setattr(gate, "WORK", str(tmp_path / "work"))
-    monkeypatch.setattr(gate, "run_gate", lambda *args: _result())
-    assert gate.main(["--json", str(tmp_path / "gate.json")]) == gate.OK
+    monkeypatch.setattr(verdict, "compare", lambda *args: _result())
+    assert cli.main(["--json", str(tmp_path / "gate.json")]) == gate.OK
     last = json.loads((tmp_path / "work" / "last.json").read_text())
     assert last == json.loads((tmp_path / "gate.json").read_text()) and last["status"] == "ok"
 
     def cannot(*args):
         raise gate.CannotCompare("no baseline")
 
-    monkeypatch.setattr(gate, "run_gate", cannot)  # a later run replaces it, atomically (no temporary file left)
-    assert gate.main([]) == gate.CANNOT_COMPARE
+    monkeypatch.setattr(verdict, "compare", cannot)  # a later run replaces it, atomically (no temporary file left)
+    assert cli.main([]) == gate.CANNOT_COMPARE
     assert json.loads((tmp_path / "work" / "last.json").read_text())["status"] == "error"
     assert os.listdir(tmp_path / "work") == ["last.json"]
 
@@ -136,33 +138,33 @@ def _stub_install(monkeypatch, seconds=0.0):
         open(os.path.join(tmp, "site", "npopt", "__init__.py"), "w").close()
         return os.path.join(tmp, "site")
 
-    monkeypatch.setattr(gate, "install", install)
+    monkeypatch.setattr(builds, "install", install)
     return built
 
 
 def test_builds_are_keyed_by_commit_python_numpy_numba_and_cython(tmp_path, monkeypatch):
     import numpy
-    toolchain = gate.toolchain()
+    toolchain = builds.toolchain()
     assert toolchain["python"] == platform.python_version() and toolchain["numpy"] == numpy.__version__
     assert set(toolchain) == {"python", "numpy", "numba", "cython"}
     monkeypatch.setattr(gate, "WORK", str(tmp_path))
     built = _stub_install(monkeypatch)
-    first = gate.build("abc")
-    assert gate.build("abc") == first and built == ["abc"]  # cached
-    monkeypatch.setattr(gate, "toolchain", lambda: {**toolchain, "numpy": "0.0.1"})
-    assert gate.build("abc") != first and built == ["abc", "abc"]  # another NumPy: another build
-    assert "numpy0.0.1" in os.path.basename(gate.build("abc"))
+    first = builds.build("abc")
+    assert builds.build("abc") == first and built == ["abc"]  # cached
+    monkeypatch.setattr(builds, "toolchain", lambda: {**toolchain, "numpy": "0.0.1"})
+    assert builds.build("abc") != first and built == ["abc", "abc"]  # another NumPy: another build
+    assert "numpy0.0.1" in os.path.basename(builds.build("abc"))
 
 
 def test_pruning_keeps_the_most_recently_used_builds_with_their_counts(tmp_path, monkeypatch):
     monkeypatch.setattr(gate, "WORK", str(tmp_path))
     built = _stub_install(monkeypatch)
-    sites = [gate.build(sha) for sha in ("a1", "b2", "c3", "d4")]
+    sites = [builds.build(sha) for sha in ("a1", "b2", "c3", "d4")]
     for age, site in enumerate(reversed(sites)):  # a1 used longest ago
         os.utime(site, (time.time() - 100 * age, time.time() - 100 * age))
     os.makedirs(os.path.join(sites[0], ".npopt-counts"))
-    assert gate.build("a1") == sites[0] and built == ["a1", "b2", "c3", "d4"]  # kept and marked as used now
-    gate.prune_builds(keep=2)
+    assert builds.build("a1") == sites[0] and built == ["a1", "b2", "c3", "d4"]  # kept and marked as used now
+    builds.prune_builds(keep=2)
     assert sorted(os.listdir(tmp_path / "builds")) == sorted(os.path.basename(s) + end for s in (sites[0], sites[3])
                                                                for end in ("", ".lock"))
     assert os.path.isdir(os.path.join(sites[0], ".npopt-counts"))
@@ -172,20 +174,20 @@ def test_concurrent_builds_of_one_key_build_once_and_never_publish_a_partial_bui
     monkeypatch.setattr(gate, "WORK", str(tmp_path))
     built = _stub_install(monkeypatch, seconds=0.3)
     with ThreadPoolExecutor(2) as pool:  # flock excludes across open files, so threads stand in for two gates
-        sites = list(pool.map(gate.build, ["abc", "abc"]))
+        sites = list(pool.map(builds.build, ["abc", "abc"]))
     assert sites[0] == sites[1] and built == ["abc"]
     assert os.listdir(sites[0]) == ["npopt"]
-    key = gate.build_key("abc")
+    key = builds.build_key("abc")
     assert sorted(os.listdir(tmp_path / "builds")) == [key, key + ".lock"]  # no temporary directory left
 
     def broken(sha, tmp):
         os.makedirs(os.path.join(tmp, "site", "half"))
         raise gate.CannotCompare("the build of def failed")
 
-    monkeypatch.setattr(gate, "install", broken)
+    monkeypatch.setattr(builds, "install", broken)
     with pytest.raises(gate.CannotCompare):
-        gate.build("def")
-    assert not os.path.exists(tmp_path / "builds" / gate.build_key("def"))  # a failed build is not cached
+        builds.build("def")
+    assert not os.path.exists(tmp_path / "builds" / builds.build_key("def"))  # a failed build is not cached
 
 
 def _gate(cwd, work, *args):
@@ -216,7 +218,7 @@ def test_worker_times_the_selected_benchmarks_with_the_suites_harness_or_traces_
     results = []
     for what in (["--samples", "2"], ["--bytes"]):
         out = tmp_path / "round.json"
-        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gate_worker.py"), str(out),
+        subprocess.run([sys.executable, measure.WORKER, str(out),
                         "--bench", r"^vectorization\.add:ufunc:10000$", *what], cwd=ROOT, check=True)
         report = json.loads(out.read_text())
         assert list(report["results"]) == ["vectorization.add:ufunc:10000"]
@@ -226,12 +228,24 @@ def test_worker_times_the_selected_benchmarks_with_the_suites_harness_or_traces_
     assert list(traced) == ["bytes"] and traced["bytes"] >= 80_000  # a + b allocates its 10^4-float64 result
 
 
+def test_the_worker_beside_the_bisection_imports_the_standard_librarys_bisect(tmp_path):
+    """Run as a script, the worker has tools/gate/ first on sys.path, where bisect.py (the bisection) would
+    replace the standard library's bisect, which random and statistics import: the worker takes its folder
+    off sys.path, and runs."""
+    assert os.path.exists(os.path.join(os.path.dirname(measure.WORKER), "bisect.py"))
+    out = tmp_path / "round.json"
+    done = subprocess.run([sys.executable, measure.WORKER, str(out), "--bench", "^$"], cwd=ROOT, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": ROOT})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text()) == {"npopt": os.path.join(ROOT, "npopt"), "results": {}}
+
+
 def test_worker_leaves_the_skipped_keys_untimed():
     """The gate skips the keys its counts decide (--skip): the worker yields the selected keys but those."""
-    from tools.gate_worker import keys_and_params
+    from tools.gate.worker import keys_and_params
 
     selected = [key for key, *_ in keys_and_params(r"^vectorization\.add:")]
-    kept = [key for key, *_ in keys_and_params(r"^vectorization\.add:", gate.exact_keys(["vectorization.add:ufunc:10000"]))]
+    kept = [key for key, *_ in keys_and_params(r"^vectorization\.add:", measure.exact_keys(["vectorization.add:ufunc:10000"]))]
     assert "vectorization.add:ufunc:10000" in selected and len(selected) > 2
     assert kept == [key for key in selected if key != "vectorization.add:ufunc:10000"]
 
@@ -245,8 +259,8 @@ def test_counts_decide_where_neither_build_is_memory_bound_and_flag_beyond_the_c
                            "only_base": _figures(1000)},
               "candidate": {"slow": _figures(1000 * 1.03), "same": _figures(1000 * 1.01), "streams": _figures(2000),
                             "only_cand": _figures(1000)}}
-    assert gate.counted(counts) == {"slow", "same"}  # memory-bound or counted on one side only: wall time
-    found = gate.count_regressions(counts, gate.counted(counts), gate.COUNT_THRESHOLD)
+    assert verdict.counted(counts) == {"slow", "same"}  # memory-bound or counted on one side only: wall time
+    found = verdict.count_regressions(counts, verdict.counted(counts), verdict.COUNT_THRESHOLD)
     assert list(found) == ["slow"] and found["slow"]["metric"] == gate.INSTRUCTIONS
     assert found["slow"]["ratio"] == pytest.approx(1.03)
 
@@ -254,33 +268,33 @@ def test_counts_decide_where_neither_build_is_memory_bound_and_flag_beyond_the_c
 def test_the_gate_reports_which_metric_decided_each_verdict(monkeypatch, tmp_path):
     """A compute-bound slowdown of 3% is caught by its count, a memory-bound one of 30% by wall time."""
     monkeypatch.setattr(gate, "WORK", str(tmp_path))
-    monkeypatch.setattr(gate, "resolve", lambda candidate, baseline: ("a" * 40, "b" * 40))
-    monkeypatch.setattr(gate, "build", lambda sha: sha)
-    monkeypatch.setattr(gate, "count", lambda sites, bench, log: {
+    monkeypatch.setattr(builds, "resolve", lambda candidate, baseline: ("a" * 40, "b" * 40))
+    monkeypatch.setattr(builds, "build", lambda sha: sha)
+    monkeypatch.setattr(measure, "count", lambda sites, bench, log: {
         "baseline": {"k:cython:10": _figures(1000), "k:ufunc:10": _figures(50, True)},
         "candidate": {"k:cython:10": _figures(1030), "k:ufunc:10": _figures(50, True)}})
 
     skipped = []
 
-    def measure(sites, bench, rounds, log, skip=()):
+    def time_rounds(sites, bench, rounds, log, skip=()):
         skipped.append(skip)
         slow = {"k:ufunc:10": [1.3] * rounds, "k:ufunc:1000": [1.0] * rounds}
         fast = {key: [1.0] * rounds for key in slow}
         return {"baseline": fast, "candidate": slow}
 
-    monkeypatch.setattr(gate, "measure", measure)
-    monkeypatch.setattr(gate, "allocations", lambda sites, bench, log: {"baseline": {}, "candidate": {}})
-    result = gate.run_gate(None, "HEAD", None, 6, gate.THRESHOLD, gate.ALPHA, log=lambda message: None)
+    monkeypatch.setattr(measure, "time_rounds", time_rounds)
+    monkeypatch.setattr(measure, "allocations", lambda sites, bench, log: {"baseline": {}, "candidate": {}})
+    result = verdict.compare(None, "HEAD", None, 6, verdict.THRESHOLD, verdict.ALPHA, log=lambda message: None)
     assert skipped[0] == {"k:cython:10"}  # decided by its count, so not timed in the rounds
     assert result["metrics"] == {"k:cython:10": gate.INSTRUCTIONS, "k:ufunc:10": gate.SECONDS,
                                  "k:ufunc:1000": gate.SECONDS}
     assert {k: e["metric"] for k, e in result["regressions"].items()} == {"k:cython:10": gate.INSTRUCTIONS,
                                                                          "k:ufunc:10": gate.SECONDS}
-    text = gate.text_report(result)
+    text = report.text_report(result)
     assert "1 by instructions (callgrind, AVX2 code), 2 by wall time" in text
     assert "REGRESSED k:cython:10: 1000 -> 1030 instructions per call" in text
     assert "[decided by instructions]" in text and "[decided by wall time]" in text
-    markdown = gate.markdown_report(result)
+    markdown = report.markdown_report(result)
     assert "| decided by |" in markdown and "| `k:cython:10` | instructions |" in markdown
     assert "| `k:ufunc:10` | wall time |" in markdown
 
@@ -292,17 +306,17 @@ def test_without_valgrind_the_gate_cannot_compare_and_says_why(monkeypatch, tmp_
         raise cost.CostUnavailable("counting a kernel's cost needs valgrind, which is not installed")
 
     monkeypatch.setattr(gate, "WORK", str(tmp_path))
-    monkeypatch.setattr(gate, "build", lambda sha: sha)
+    monkeypatch.setattr(builds, "build", lambda sha: sha)
     monkeypatch.setattr(cost, "count", missing)
-    assert gate.main(["--baseline", "HEAD~1", "--json", os.devnull]) == gate.CANNOT_COMPARE
+    assert cli.main(["--baseline", "HEAD~1", "--json", os.devnull]) == gate.CANNOT_COMPARE
     assert "needs valgrind" in capsys.readouterr().err
     assert "needs valgrind" in json.loads((tmp_path / "last.json").read_text())["message"]
 
 
 def test_a_report_with_nothing_counted_names_no_counted_code():
     """A bisection's later runs time only wall-time benchmarks: no '(callgrind, ? code)' placeholder."""
-    assert gate.decided({"metrics": {"k:ufunc:10": gate.SECONDS}, "simd": []}) == "0 by instructions, 1 by wall time"
-    assert gate.decided({"metrics": {"k:cython:10": gate.INSTRUCTIONS}, "simd": ["AVX2"]}) == (
+    assert report.decided({"metrics": {"k:ufunc:10": gate.SECONDS}, "simd": []}) == "0 by instructions, 1 by wall time"
+    assert report.decided({"metrics": {"k:cython:10": gate.INSTRUCTIONS}, "simd": ["AVX2"]}) == (
         "1 by instructions (callgrind, AVX2 code), 0 by wall time")
 
 
@@ -310,7 +324,7 @@ REGRESSED_RESULT = {
     "status": "regressed", "baseline": "a" * 40, "candidate": "b" * 40, "compared": 1, "suspects": [],
     "metrics": {"k:cython:10": gate.INSTRUCTIONS}, "simd": ["AVX2"], "allocation_regressions": {},
     "regressions": {"k:cython:10": {"metric": gate.INSTRUCTIONS, "baseline": 1000, "candidate": 1030, "ratio": 1.03,
-                                    "threshold": gate.COUNT_THRESHOLD, "cycles": [2000, 2100], "simd": "AVX2"}}}
+                                    "threshold": verdict.COUNT_THRESHOLD, "cycles": [2000, 2100], "simd": "AVX2"}}}
 
 
 @pytest.mark.parametrize("stored, shown", [
@@ -350,7 +364,7 @@ def test_a_count_of_another_npopt_than_the_builds_cannot_compare(monkeypatch, tm
 
     monkeypatch.setattr(cost, "count", lambda bench, env, parts, declared: {("k", "v", 10): {**_figures(100), "npopt": ROOT}})
     with pytest.raises(gate.CannotCompare, match="imported npopt from"):
-        gate.count({"baseline": str(tmp_path / "a"), "candidate": str(tmp_path / "b")}, None, lambda message: None)
+        measure.count({"baseline": str(tmp_path / "a"), "candidate": str(tmp_path / "b")}, None, lambda message: None)
     assert not (tmp_path / "a" / ".npopt-counts").exists()  # a refused count is not kept
 
 
@@ -368,16 +382,16 @@ def test_a_builds_count_is_made_once_per_selection_and_kept_the_cores_shared(mon
         return {("k", "v", 10): {**_figures(100), "npopt": os.path.join(env["PYTHONPATH"], "npopt")}}
 
     monkeypatch.setattr(cost, "count", count)
-    monkeypatch.setattr(gate.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(measure.os, "sched_getaffinity", lambda pid: {0, 1})
     a, b, c = (str(tmp_path / name) for name in "abc")
     quiet = lambda message: None  # noqa: E731
-    first = gate.count({"baseline": a, "candidate": b}, "^k", quiet)
+    first = measure.count({"baseline": a, "candidate": b}, "^k", quiet)
     assert sorted(made) == [("a", "^k", 1), ("b", "^k", 1)]
-    again = gate.count({"baseline": a, "candidate": c}, "^k", quiet)
+    again = measure.count({"baseline": a, "candidate": c}, "^k", quiet)
     assert again["baseline"] == first["baseline"] and again["candidate"]["k:v:10"]["npopt"] == os.path.join(c, "npopt")
     assert made[2:] == [("c", "^k", 2)]
-    gate.count({"baseline": a, "candidate": a}, None, quiet)  # another selection: counted again, once
+    measure.count({"baseline": a, "candidate": a}, None, quiet)  # another selection: counted again, once
     assert made[3:] == [("a", None, 2)]
-    monkeypatch.setattr(gate.cost, "__file__", os.path.join(ROOT, "benchmarks", "bench_simd.py"))
-    gate.count({"baseline": a, "candidate": a}, None, quiet)  # another counting harness: counted again
+    monkeypatch.setattr(measure.cost, "__file__", os.path.join(ROOT, "benchmarks", "bench_simd.py"))
+    measure.count({"baseline": a, "candidate": a}, None, quiet)  # another counting harness: counted again
     assert made[4:] == [("a", None, 2)]

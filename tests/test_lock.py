@@ -94,7 +94,7 @@ def test_a_second_bench_run_is_refused_naming_the_pid(locks):
 
 def test_a_second_gate_waits_saying_who_holds_it_and_runs_once_the_holder_is_killed(locks):
     first = holder("gate", locks)
-    second = start([sys.executable, "-m", "tools.gate_bisect", "--good", "HEAD", "--bad", "HEAD"], locks)
+    second = start([sys.executable, "-m", "tools.gate.bisect", "--good", "HEAD", "--bad", "HEAD"], locks)
     lines = until(second.stderr, "waiting for the gate lock")
     assert f"held by pid {first.pid} " in lines[-1]
     kill(first)  # the kernel drops a killed holder's lock

@@ -21,6 +21,7 @@ from measurement.machine import this_machine
 from measurement.paths import ROOT
 from tools import gate, lock
 from tools.dashboard import assets, pages
+from tools.gate.report import text_report
 from tools.results import CONF, machines as stored_machines, refused, results_dir
 
 ASV_NAV_ANCHOR = '<li id="nav-li-regressions"><a href="#/regressions">Regressions</a></li>'
@@ -126,7 +127,7 @@ def write_gate_page(html_dir):
     """html_dir/gate.html from the last stored gate result (.asv/gate/last.json), if any."""
     last = os.path.join(gate.WORK, "last.json")
     result = json.load(open(last)) if os.path.exists(last) else None
-    report = gate.text_report(result) if result and result.get("status") != "error" else None
+    report = text_report(result) if result and result.get("status") != "error" else None
     pages.write(os.path.join(html_dir, "gate.html"), "gate.html", result=result, report=report)
 
 

@@ -1,16 +1,17 @@
 """Bisect a regression: the first commit after GOOD, up to BAD, that made a benchmark slower.
 
-  python -m tools.gate_bisect --good REV [--bad REV] [--bench REGEX] [--gate F] [--json F] [--markdown F]
+  python -m tools.gate.bisect --good REV [--bad REV] [--bench REGEX] [--gate F] [--json F] [--markdown F]
 
 The N commits are BAD's first-parent history after GOOD. Every step is one run of the regression
-gate (tools/gate.py): GOOD against BAD first (BAD must regress; the later runs time only the
+gate (tools/gate/): GOOD against BAD first (BAD must regress; the later runs time only the
 benchmarks it flagged), then a binary search comparing GOOD against midpoints, then the culprit
 against its parent: at most ceil(log2 N) + 2 gate runs. --gate F reads that first comparison from
 the gate's --json F (the nightly's gate has just made it) when it compared GOOD against BAD on this
-machine with the same rounds, threshold and alpha; otherwise it is made again, and the log says why. Exit status: 0 a culprit is named (its
-sha, subject, and the regressed benchmarks with their ratios against its parent), 3 no decision
-(BAD is not slower than GOOD, the culprit is not slower than its parent, e.g. a slowdown spread
-over several commits, or a comparison could not be made); 2 is a usage error.
+machine with the same rounds, threshold and alpha; otherwise it is made again, and the log says
+why. Exit status: 0 a culprit is named (its sha, subject, and the regressed benchmarks with their
+ratios against its parent), 3 no decision (BAD is not slower than GOOD, the culprit is not slower
+than its parent, e.g. a slowdown spread over several commits, or a comparison could not be made);
+2 is a usage error.
 """
 import argparse
 import json
@@ -19,6 +20,8 @@ import sys
 
 from measurement.machine import this_machine
 from tools import gate, lock
+from tools.gate import builds, measure, report, verdict
+from tools.gate.__main__ import add_measurement_arguments, check_measurement_arguments, log, write_json
 
 
 def regressed(result):
@@ -48,18 +51,18 @@ def search(commits, compare, first=None):
             hi = mid
         else:
             lo = mid
-    verdict = comparison(hi - 1, hi, keys)
-    if not regressed(verdict):
+    against_parent = comparison(hi - 1, hi, keys)
+    if not regressed(against_parent):
         raise gate.CannotCompare(f"{commits[hi][:8]} is slower than {commits[0][:8]} but not than its parent "
                                  f"{commits[hi - 1][:8]}: the slowdown may be spread over several commits")
-    return hi, verdict
+    return hi, against_parent
 
 
 def first_parent_range(good, bad):
     """[GOOD, then BAD's first-parent history after it, oldest first] as shas."""
-    good, bad = (gate.git("rev-parse", "--verify", f"{rev}^{{commit}}") for rev in (good, bad))
-    after = gate.git("rev-list", "--first-parent", "--reverse", f"{good}..{bad}").split()
-    if not after or gate.git("rev-parse", f"{after[0]}^") != good:
+    good, bad = (builds.git("rev-parse", "--verify", f"{rev}^{{commit}}") for rev in (good, bad))
+    after = builds.git("rev-list", "--first-parent", "--reverse", f"{good}..{bad}").split()
+    if not after or builds.git("rev-parse", f"{after[0]}^") != good:
         raise gate.CannotCompare(f"{bad[:8]} is not a first-parent descendant of {good[:8]}")
     return [good, *after]
 
@@ -102,25 +105,26 @@ def run_bisect(good, bad, bench, rounds, threshold, alpha, log=print, gate_json=
         def compare(base, cand, keys):
             log(f"bisect: gate run {len(comparisons) + 1} (at most {max_comparisons(len(commits) - 1)} "
                 f"for {len(commits) - 1} commits)")
-            result = gate.run_gate(base, cand, gate.exact_keys(keys) if keys else bench, rounds, threshold, alpha, log)
+            result = verdict.compare(base, cand, measure.exact_keys(keys) if keys else bench, rounds, threshold,
+                                     alpha, log)
             comparisons.append({"baseline": base, "candidate": cand, "regressed": regressed(result)})
             return result
 
-        index, verdict = search(commits, compare, first)
+        index, against_parent = search(commits, compare, first)
     except gate.CannotCompare as exc:
         return {"status": "undecided", "message": str(exc), "comparisons": comparisons}
     culprit = commits[index]
-    return {"status": "culprit", "culprit": culprit, "subject": gate.git("log", "-1", "--format=%s", culprit),
+    return {"status": "culprit", "culprit": culprit, "subject": builds.git("log", "-1", "--format=%s", culprit),
             "parent": commits[index - 1], "commits": len(commits) - 1, "comparisons": comparisons,
-            "regressions": {key: ev["ratio"] for key, ev in verdict["regressions"].items()},
-            "allocation_regressions": {key: ev["ratio"] for key, ev in verdict["allocation_regressions"].items()},
-            "result": verdict}
+            "regressions": {key: ev["ratio"] for key, ev in against_parent["regressions"].items()},
+            "allocation_regressions": {key: ev["ratio"] for key, ev in against_parent["allocation_regressions"].items()},
+            "result": against_parent}
 
 
 def text_report(bisection):
     if bisection["status"] != "culprit":
         return f"no culprit: {bisection['message']}"
-    return (f"culprit {bisection['culprit']} {bisection['subject']}\n{gate.text_report(bisection['result'])}\n"
+    return (f"culprit {bisection['culprit']} {bisection['subject']}\n{report.text_report(bisection['result'])}\n"
             f"{bisection['commits']} commits, {len(bisection['comparisons'])} gate runs")
 
 
@@ -129,31 +133,31 @@ def markdown_report(bisection):
         return f"### npopt bisection: no culprit\n\n{bisection['message']}\n"
     return (f"### npopt bisection: culprit `{bisection['culprit']}` {bisection['subject']}\n\n"
             f"The first of {bisection['commits']} commits that regressed, here against its parent "
-            f"({len(bisection['comparisons'])} gate runs):\n\n{gate.markdown_report(bisection['result'])}\n")
+            f"({len(bisection['comparisons'])} gate runs):\n\n{report.markdown_report(bisection['result'])}\n")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+    parser = argparse.ArgumentParser(prog="python -m tools.gate.bisect", description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("--good", required=True, help="a commit without the regression")
     parser.add_argument("--bad", default="HEAD", help="a later commit with it (default HEAD)")
-    gate.add_measurement_arguments(parser)
+    add_measurement_arguments(parser)
     parser.add_argument("--gate", help="the gate's --json of GOOD against BAD: its comparison is not made again")
     parser.add_argument("--json", help="also write the result here")
     parser.add_argument("--markdown", help="also append it as Markdown here (e.g. $GITHUB_STEP_SUMMARY)")
     args = parser.parse_args(argv)
-    gate.check_measurement_arguments(parser, args)
+    check_measurement_arguments(parser, args)
     with lock.hold("gate"):  # tools/lock.py: a second gate or bisection waits
-        bisection = run_bisect(args.good, args.bad, args.bench, args.rounds, args.threshold, args.alpha, gate.log,
+        bisection = run_bisect(args.good, args.bad, args.bench, args.rounds, args.threshold, args.alpha, log,
                                args.gate)
         named = bisection["status"] == "culprit"
         print(text_report(bisection), file=sys.stdout if named else sys.stderr)
         if args.json:
-            gate.write_json(args.json, bisection)
+            write_json(args.json, bisection)
         if args.markdown:
             with open(args.markdown, "a") as f:
                 f.write(markdown_report(bisection))
-        gate.prune_builds()
+        builds.prune_builds()
         return 0 if named else gate.CANNOT_COMPARE
 
 

@@ -1,4 +1,4 @@
-"""One measurement round of the regression gate, in its own process (run by tools/gate.py).
+"""One measurement round of the regression gate, in its own process (run by tools/gate/measure.py).
 
 Imports npopt from the build given on PYTHONPATH (a baseline or candidate commit), times every
 kernel variant of the asv grid with the repository's benchmark harness, and writes JSON:
@@ -9,7 +9,13 @@ commits instead; the gate uses their minimum. With --bytes it times nothing
 and gives each key's allocated bytes instead ({"bytes": peak} of one call under tracemalloc, which is
 deterministic, so the gate asks once per build; traced, a Python loop runs several times slower).
 
-Usage: PYTHONPATH=BUILD python tools/gate_worker.py OUT.json [--bench REGEX] [--skip REGEX] [--samples K | --bytes]
+Usage: PYTHONPATH=BUILD python tools/gate/worker.py OUT.json [--bench REGEX] [--skip REGEX] [--samples K | --bytes]
+
+It runs as a script, not as `python -m tools.gate.worker`: -m from the checkout would put the
+checkout first on sys.path, and npopt would come from the checkout instead of the build. Run as a
+script, Python puts this file's folder first on sys.path instead, where tools/gate/bisect.py would
+stand in for the standard library's bisect (which random and statistics import): the worker takes
+that folder off and appends the checkout, after the build, for measurement/.
 """
 import argparse
 import json
@@ -17,9 +23,11 @@ import os
 import re
 import sys
 
-import npopt  # from PYTHONPATH: the commit under test, not this checkout
+if __name__ == "__main__":
+    HERE = os.path.dirname(os.path.realpath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p) != HERE] + [os.path.dirname(os.path.dirname(HERE))]
 
-sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's harness
+import npopt  # noqa: E402  from PYTHONPATH: the commit under test, not this checkout
 from measurement.grids import benchmarked, by_size, grid  # noqa: E402
 from measurement.inputs import build, peak_traced_bytes, sharing_inputs  # noqa: E402
 from measurement.point import Point  # noqa: E402
