@@ -3,7 +3,7 @@ baseline? And its bisection: which commit did. The method, its thresholds and th
 for them are in docs/gate.md.
 
     builds.py    revisions resolved; each commit built once per toolchain, in a locked cache
-    rounds.py    wall-time rounds in A B B A order, allocated bytes, Valgrind counts (cached)
+    measure.py   wall-time rounds in A B B A order, allocated bytes, Valgrind counts (cached)
     verdict.py   suspects, regressions by count or allocation, the comparison of two commits
     report.py    the comparison as text and as Markdown
     __main__.py  python -m tools.gate: the command line, its result in .asv/gate/last.json
