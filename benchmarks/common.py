@@ -83,11 +83,12 @@ def selected():
 
 def benchmarked(kernel, variant, n):
     """Raise NotImplementedError (asv: skipped, n/a) where a point of the grid is not benchmarked
-    (``grids.benchmarked``) or its kernel is not selected in this run."""
+    (``grids.check_benchmarked``) or its kernel is not selected in this run. (A participle for a
+    function that raises: the name is in the source of the setups asv hashes into their versions.)"""
     reason = unselected(kernel)
     if reason is not None:
         raise NotImplementedError(reason)
-    grids.benchmarked(kernel, variant, n)
+    grids.check_benchmarked(kernel, variant, n)
 
 
 def measure_samples():

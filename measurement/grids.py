@@ -76,7 +76,7 @@ def by_size(params):
     return [(variant, *at) for at in itertools.product(*rest) for variant in variants]
 
 
-def benchmarked(kernel, variant, n):
+def check_benchmarked(kernel, variant, n):
     """Raise NotImplementedError (asv: skipped, n/a) where a point of the grid is not benchmarked: a
     variant in a NumPy that lacks its API (the reason names the release it needs), and an interpreted
     loop above its max_n."""

@@ -7,7 +7,7 @@ import numpy as np
 
 from npopt.registry import KERNELS
 
-from .grids import benchmarked, by_size, run_grid
+from .grids import by_size, check_benchmarked, run_grid
 from .point import point
 
 ALIGNMENT = 64  # bytes every benchmark array starts on: a cache line, and one AVX-512 vector
@@ -74,7 +74,7 @@ def prepared(kernel_key, variant, n, order="C"):
     Interpreted loops raise NotImplementedError (asv: skipped) above their max_n.
     """
     kernel = KERNELS[kernel_key]
-    benchmarked(kernel, variant, n)
+    check_benchmarked(kernel, variant, n)
     fn, args = build(kernel, variant, n, order)
     fn(*args)
     return fn, args

@@ -9,7 +9,7 @@ import threadpoolctl
 
 from kernel_checks import KernelChecks
 
-from measurement.grids import benchmarked
+from measurement.grids import check_benchmarked
 from measurement.paths import ROOT
 from npopt import registry, threads
 
@@ -63,7 +63,7 @@ def test_two_thread_variants_need_two_cpus(monkeypatch):
     for kernel, name in ((threads.ROW_NORMS, "numba_prange"), (threads.MATMUL, "blas_2_threads")):
         assert "2 threads" in kernel.variants[name].unavailable and "1 CPU" in kernel.variants[name].unavailable
         with pytest.raises(NotImplementedError, match="1 CPU"):
-            benchmarked(kernel, name, kernel.headline_n)  # asv: n/a, with the reason
+            check_benchmarked(kernel, name, kernel.headline_n)  # asv: n/a, with the reason
     assert threads.ROW_NORMS.variants["numba_serial"].unavailable is None
     monkeypatch.setattr(registry, "usable_cpus", lambda: 2)
     assert threads.ROW_NORMS.variants["numba_prange"].unavailable is None

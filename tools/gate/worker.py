@@ -28,7 +28,7 @@ if __name__ == "__main__":
     sys.path[:] = [p for p in sys.path if os.path.realpath(p) != HERE] + [os.path.dirname(os.path.dirname(HERE))]
 
 import npopt  # noqa: E402  from PYTHONPATH: the commit under test, not this checkout
-from measurement.grids import benchmarked, by_size, grid  # noqa: E402
+from measurement.grids import by_size, check_benchmarked, grid  # noqa: E402
 from measurement.inputs import build, peak_traced_bytes, sharing_inputs  # noqa: E402
 from measurement.point import Point  # noqa: E402
 from measurement.timing import interleaved_samples  # noqa: E402
@@ -45,7 +45,7 @@ def keys_and_params(pattern, skip=None):
             if (pattern and not re.search(pattern, key)) or (skip and re.search(skip, key)):
                 continue
             try:
-                benchmarked(kernel, *combo[:2])
+                check_benchmarked(kernel, *combo[:2])
             except NotImplementedError:
                 continue
             yield key, kernel, combo
