@@ -61,16 +61,16 @@ publish: $(BUILT)
 	$(BIN)/python -m tools.dashboard.publish
 
 overview: $(BUILT)
-	$(BIN)/python -m tools.overview --csv overview.csv --json overview.json
+	$(BIN)/python -m tools.reports.overview --csv overview.csv --json overview.json
 
 claims: $(BUILT)                ## NumPy's release-note speed claims against the stored results
-	$(BIN)/python -m tools.claims
+	$(BIN)/python -m tools.reports.claims
 
 summary: $(BUILT)
-	$(BIN)/python -m tools.summary
+	$(BIN)/python -m tools.reports.summary
 
 report: $(BUILT)                ## the results pages (docs/results/) and the README's results table, from results/
-	$(BIN)/python -m tools.report
+	$(BIN)/python -m tools.reports.report
 
 serve: $(BUILT)
 	$(BIN)/python -m tools.dashboard.serve

@@ -34,7 +34,7 @@ def why_nothing_counted():
 
 
 def load_claims(path=CLAIMS):
-    """The release-note claims of the data file (tools/claims.py judges them), in its order (a list of dicts)."""
+    """The release-note claims of the data file (tools/reports/claims.py judges them), in its order (a list of dicts)."""
     with open(path, "rb") as f:
         return tomllib.load(f)["claim"]
 

@@ -10,7 +10,8 @@ from asv import util
 from scipy import stats
 
 from measurement import change
-from tools import overview, results
+from tools import results
+from tools.reports import overview
 from tools.results import CONF, Run
 
 SECONDS = "bench_vectorization.Add.track_seconds"

@@ -7,7 +7,7 @@ import pytest
 
 from measurement.machine import umath, cpu_features, dispatched_targets
 from npopt.registry import KERNELS, release
-from tools import claims
+from tools.reports import claims
 from tools.results import Run
 
 CLAIMS = claims.load_claims()

@@ -21,7 +21,7 @@ from playwright.sync_api import sync_playwright
 
 from measurement import change
 from npopt import TECHNIQUES
-from tools import overview
+from tools.reports import overview
 from tools.results import Run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -194,7 +194,7 @@ def test_a_variant_missing_from_a_numpy_is_a_gap_and_a_change_a_mark(page, site)
 
 
 def test_claims_page_lists_every_release_note_claim(page, site):
-    from tools.claims import load_claims
+    from tools.reports.claims import load_claims
 
     page.goto(site[1] + "claims.html")
     screenshot(page, "dashboard-claims.png")

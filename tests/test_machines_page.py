@@ -1,4 +1,4 @@
-"""The dashboard's Machines page (tools/machines.py) in headless Chromium: published by `make publish`,
+"""The dashboard's Machines page (tools/reports/machines.py) in headless Chromium: published by `make publish`,
 linked from asv's navigation bar, one table per technique with a column per machine that measured it,
 each older-suite machine labelled so and its missing techniques named instead of drawn as dashes.
 
@@ -6,7 +6,7 @@ Uses the published site, browser and page fixtures of tests/test_dashboard.py (D
 """
 from npopt import TECHNIQUES
 from test_dashboard import browser, page, screenshot, site  # noqa: F401  (pytest fixtures)
-from tools import machines
+from tools.reports import machines
 
 
 def test_the_navigation_bar_links_the_machines_page(page, site):  # noqa: F811

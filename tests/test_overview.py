@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from measurement import change
-from tools import overview
+from tools.reports import overview
 from tools.results import Run
 
 SPEEDUP = "bench_vectorization.Speedup.track_speedup"

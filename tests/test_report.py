@@ -1,5 +1,5 @@
 """The generated pages: the README's results table and docs/results/<machine>.md must be exactly what
-`make report` (tools/report.py) writes from the committed results, and its rules must judge as stated.
+`make report` (tools/reports/report.py) writes from the committed results, and its rules must judge as stated.
 
 When new results are committed, `make report` is re-run and its output committed with them.
 """
@@ -8,7 +8,7 @@ import os
 import pytest
 
 from measurement.paths import ROOT
-from tools import report
+from tools.reports import report
 from tools.results import Run
 
 

@@ -106,7 +106,7 @@ def test_the_reports_name_the_damaged_files_and_show_the_newest_commit(damaged, 
     if report == "claims" and this_machine() != INTEL:
         pytest.skip("make claims reads this host's results only")
     machine = [] if report == "claims" else ["--machine", INTEL]
-    done = subprocess.run([sys.executable, "-m", f"tools.{report}", *machine], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", f"tools.reports.{report}", *machine], cwd=ROOT,
                           capture_output=True, text=True, env={**os.environ, "NPOPT_RESULTS_DIR": str(base)})
     assert done.returncode == 0, done.stderr
     assert NEWEST in done.stdout

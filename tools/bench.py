@@ -174,7 +174,7 @@ def main(argv=None):
         if args.quick:
             status = asv("--config", config, "run", "--quick", *run_options(machine),
                          *selection, *bench, "HEAD^!", env={**env, GRID: "headline"}, check=False)
-            subprocess.run([sys.executable, "-m", "tools.summary", "--machine", machine, "--config", config,
+            subprocess.run([sys.executable, "-m", "tools.reports.summary", "--machine", machine, "--config", config,
                             "--commit", "HEAD"], cwd=ROOT, env=env)
             return status
 
@@ -208,7 +208,7 @@ def main(argv=None):
 def run_summary(machine, commit, seconds, overview_json, biggest=5):
     """A few lines for people: the machine, the time taken, the run's controls and its change marks, the
     biggest first, and where the full tables are (the overview's JSON that publish wrote)."""
-    from tools.overview import controls_text
+    from tools.reports.overview import controls_text
 
     with open(overview_json) as f:
         section = next((s for s in json.load(f) if s["machine"] == machine and s["commit"] == commit), None)

@@ -30,9 +30,9 @@ from measurement.point import figure_key
 from tools import lock
 from tools.bench import (CONF, asv, environments, interpreter_env, register_machine, run_options, selecting,
                          side_config)
-from tools.overview import overview
+from tools.reports.overview import overview
+from tools.reports.summary import table
 from tools.results import load
-from tools.summary import table
 
 BANDS = (1.10, 1.25)
 

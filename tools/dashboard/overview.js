@@ -1,4 +1,4 @@
-// The charts of overview.html (tools/overview.py): one flot chart per technique from the page's
+// The charts of overview.html (tools/reports/overview.py): one flot chart per technique from the page's
 // #chart-data, a line per variant over the NumPy releases, a gap where a variant is n/a, and a
 // triangle on each point that measurement/change.py marks faster (green, up) or slower (red, down), and an
 // error bar over each point's 99% interval where it has one.

@@ -53,13 +53,13 @@ def publish(machine, html_dir="html"):
         machines = sorted(stored_machines(), key=lambda m: m != machine)  # this machine's table first
         out = os.path.join(staging, "overview")
         # the tables go to the pages; make overview and make claims print them
-        subprocess.run([sys.executable, "-m", "tools.overview", *(a for m in machines for a in ("--machine", m)),
+        subprocess.run([sys.executable, "-m", "tools.reports.overview", *(a for m in machines for a in ("--machine", m)),
                         "--html", f"{out}.html", "--csv", f"{out}.csv", "--json", f"{out}.json"],
                        cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([sys.executable, "-m", "tools.claims", "--html", os.path.join(staging, "claims.html")],
+        subprocess.run([sys.executable, "-m", "tools.reports.claims", "--html", os.path.join(staging, "claims.html")],
                        cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         write_gate_page(staging)
-        subprocess.run([sys.executable, "-m", "tools.machines", "--html", os.path.join(staging, "machines.html")],
+        subprocess.run([sys.executable, "-m", "tools.reports.machines", "--html", os.path.join(staging, "machines.html")],
                        cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         link_pages(os.path.join(staging, "index.html"))
         lock.fake_slow_step("publish-swap")  # the new dashboard whole, not yet in place

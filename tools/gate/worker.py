@@ -27,11 +27,11 @@ if __name__ == "__main__":
     HERE = os.path.dirname(os.path.realpath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.realpath(p) != HERE] + [os.path.dirname(os.path.dirname(HERE))]
 
-import npopt  # noqa: E402  from PYTHONPATH: the commit under test, not this checkout
 from measurement.grids import by_size, check_benchmarked, grid  # noqa: E402
 from measurement.inputs import build, peak_traced_bytes, sharing_inputs  # noqa: E402
 from measurement.point import Point  # noqa: E402
 from measurement.timing import interleaved_samples  # noqa: E402
+import npopt  # noqa: E402  from PYTHONPATH: the commit under test, not this checkout
 from npopt.registry import KERNELS  # noqa: E402
 
 

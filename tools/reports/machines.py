@@ -1,12 +1,12 @@
 """The stored machines side by side: per technique, each variant's speedup on every machine at its newest
 stored NumPy, and per NumPy release-note claim, the verdict on every machine.
 
-Reads the stored results only (tools/report.py's Machine: the newest commit stored in the most
+Reads the stored results only (tools/reports/report.py's Machine: the newest commit stored in the most
 environments of each machine). A machine whose results come from an older suite is labelled so
 ("older suite: N of M figures present"); where it did not measure a technique or a claim's figure,
 that is said once per technique (or once for the claims) instead of a column of dashes.
 
-Usage: python -m tools.machines [--html F]     (the terminal table; --html writes the dashboard page)
+Usage: python -m tools.reports.machines [--html F]     (the terminal table; --html writes the dashboard page)
 """
 import argparse
 import sys
@@ -14,11 +14,11 @@ import sys
 from measurement.grids import load_claims
 from npopt import TECHNIQUES
 from npopt.registry import KERNELS
-from tools import claims as claims_tool
 from tools.dashboard import pages
-from tools.report import Machine, current_suite, release_claims, speedup, times
+from tools.reports import claims as claims_tool
+from tools.reports.report import Machine, current_suite, release_claims, speedup, times
+from tools.reports.summary import table
 from tools.results import machines as stored_machines
-from tools.summary import table
 
 
 def stored():
@@ -82,7 +82,7 @@ def print_report(ms):
         for line in missing_text(ms, having, "its suite has no such technique"):
             print("  " + line)
     having, rows = claim_rows(ms)
-    print("\n-- NumPy release-note claims (tools/claims.py, each machine judged on its own results)")
+    print("\n-- NumPy release-note claims (tools/reports/claims.py, each machine judged on its own results)")
     if having:
         print(table(("release", "PR", "claim", "claimed", *(m.name for m in having)),
                     [(r["claim"]["release"], f"gh-{r['claim']['pr']}", r["claim"]["what"], f"{r['claim']['factor']:g}x",

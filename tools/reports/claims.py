@@ -19,7 +19,7 @@ The other verdicts:
   not applicable on this machine  the claim needs a CPU feature this machine lacks (named)
   not measured                    a release, the kernel or the figure is not stored (said which)
 
-Usage: python -m tools.claims [--commit REV] [--html F]
+Usage: python -m tools.reports.claims [--commit REV] [--html F]
 """
 import argparse
 import re
@@ -30,11 +30,11 @@ from measurement.grids import load_claims
 from measurement.machine import cpu_features, this_machine
 from measurement.point import benchmark_name, point
 from npopt.registry import KERNELS, release
-from tools import overview
 from tools.dashboard import pages
 from tools.matrix import rounds_per_process
+from tools.reports import overview
+from tools.reports.summary import table
 from tools.results import baselines, in_release_order, latest_commit, load, python_of
-from tools.summary import table
 
 FIGURE = "track_seconds"
 CONFIRMED, SMALLER, NOT_REPRODUCED = "confirmed", "smaller", "not reproduced"

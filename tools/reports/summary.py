@@ -1,7 +1,7 @@
 """Print what one asv run measured: every variant's time (the median of its samples, with asv's 99% interval) and its speedup over the reference.
 
 Reads the stored asv results (never re-runs anything) for one machine and commit, one table per
-benchmark environment. Usage: python -m tools.summary [--commit REV] [--machine NAME] [--numpy V] [--json F]
+benchmark environment. Usage: python -m tools.reports.summary [--commit REV] [--machine NAME] [--numpy V] [--json F]
 """
 import argparse
 import json

@@ -7,7 +7,7 @@ table, marks each cell that changed beyond the measured noise since the previous
 per technique a chart of those rows (tools/dashboard/overview.js, drawn with the dashboard's vendored
 flot), then the table, linking to each benchmark's asv graph.
 
-Usage: python -m tools.overview [--commit REV] [--machine NAME] [--csv F] [--json F] [--html F]
+Usage: python -m tools.reports.overview [--commit REV] [--machine NAME] [--csv F] [--json F] [--html F]
 """
 import argparse
 import csv
@@ -25,8 +25,8 @@ from npopt import TECHNIQUES
 from npopt.registry import KERNELS
 from tools.dashboard import pages
 from tools.matrix import rounds_per_process
+from tools.reports.summary import table
 from tools.results import baselines, in_release_order, latest_commit, load, python_of
-from tools.summary import table
 
 SPEEDUP = "bench_{technique}.Speedup.track_speedup"
 DISPATCHES = "bench_simd.track_numpy_dispatches"  # 1 or 0 per SIMD level
