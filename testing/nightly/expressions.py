@@ -4,6 +4,7 @@ hashFiles('glob', ...), ! == != && || (binding in that order, tightest first), p
 Read by a recursive-descent parser that computes the value as it reads; nothing is executed."""
 import glob
 import hashlib
+import operator
 import os
 import re
 
@@ -11,6 +12,11 @@ from testing.nightly import Unsupported
 
 STATUS_FUNCTIONS = ("always", "success", "failure", "cancelled")
 LITERALS = {"true": True, "false": False, "null": None}
+BINARY = [  # loosest first; && and || give an operand's value, as GitHub's do
+    {"||": lambda a, b: a or b},
+    {"&&": lambda a, b: a and b},
+    {"==": operator.eq, "!=": operator.ne},
+]
 TOKEN = re.compile(r"\s*(?:(&&|\|\||==|!=|!|\(|\)|,)|'((?:[^']|'')*)'|([A-Za-z_][\w-]*(?:\.[\w-]+)*))")
 
 
@@ -66,33 +72,18 @@ class Reader:
 
     def value(self):
         """The whole expression's value."""
-        value = self.either()
+        value = self.binary()
         if self.rest:
             self.fail(f"unexpected {self.rest[-1][1]!r}")
         return value
 
-    def either(self):
-        """a || b: a when truthy, else b."""
-        value = self.both()
-        while self.take("||"):
-            right = self.both()
-            value = value or right
-        return value
-
-    def both(self):
-        """a && b: a when falsy, else b."""
-        value = self.comparison()
-        while self.take("&&"):
-            right = self.comparison()
-            value = value and right
-        return value
-
-    def comparison(self):
-        """a == b, a != b."""
-        value = self.negation()
-        while op := self.take("==", "!="):
-            right = self.negation()
-            value = (value == right) if op == "==" else (value != right)
+    def binary(self, level=0):
+        """An expression of the operators of BINARY[level:] and below, each level read left to right."""
+        if level == len(BINARY):
+            return self.negation()
+        value = self.binary(level + 1)
+        while op := self.take(*BINARY[level]):
+            value = BINARY[level][op](value, self.binary(level + 1))
         return value
 
     def negation(self):
@@ -107,7 +98,7 @@ class Reader:
         if kind == "string":
             return text
         if (kind, text) == ("op", "("):
-            value = self.either()
+            value = self.binary()
             self.expect(")")
             return value
         if kind == "op":
@@ -125,9 +116,9 @@ class Reader:
         """The value of function name, its arguments read up to the closing parenthesis."""
         arguments = []
         if not self.take(")"):
-            arguments.append(self.either())
+            arguments.append(self.binary())
             while self.take(","):
-                arguments.append(self.either())
+                arguments.append(self.binary())
             self.expect(")")
         if name == "hashFiles" and all(isinstance(a, str) for a in arguments):
             return hash_files(self.context.get("github", {}).get("workspace", "."), arguments)
