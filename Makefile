@@ -82,7 +82,7 @@ bisect: $(BUILT) $(VALGRIND)    ## make bisect GOOD=rev [BAD=rev] [BENCH=regex] 
 	$(BIN)/python -m tools.gate.bisect $(if $(GOOD),--good $(GOOD)) $(if $(BAD),--bad $(BAD)) $(BENCH_ARGS) $(BISECT_ARGS)
 
 nightly-local: $(BUILT) $(VALGRIND) ## make nightly-local [NUMPY=2.4.6] [BENCH=regex]: the nightly workflow, five nights, here
-	$(BIN)/python -m tools.nightly_local $(if $(NUMPY),--numpy '$(NUMPY)') $(if $(BENCH),--bench '$(BENCH)')
+	$(BIN)/python -m testing.nightly $(if $(NUMPY),--numpy '$(NUMPY)') $(if $(BENCH),--bench '$(BENCH)')
 
 clean:
 	rm -rf $(VENV) build *.egg-info npopt/*.so npopt/*.c

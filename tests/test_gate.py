@@ -1,5 +1,5 @@
 """The regression gate's decisions and exit codes (its detection power is measured by
-tools/gate_trial.py and described in docs/gate.md, not timed here)."""
+testing/trials.py and described in docs/gate.md, not timed here)."""
 import argparse
 import json
 import math
@@ -343,20 +343,6 @@ def test_the_dashboards_gate_page_shows_the_last_stored_result(monkeypatch, tmp_
     publish.write_gate_page(tmp_path)
     page = (tmp_path / "gate.html").read_text()
     assert shown in page and "<a href='index.html'>asv dashboard</a>" in page
-
-
-def test_the_trials_planted_work_runs_the_loop_once_more_over_a_share_before_its_own_pass():
-    """gate_trial --work: the compiled loop's body once more over its first 3%, then the loop as it was."""
-    from tools import gate_trial
-
-    path, state, header = gate_trial.WORK["compiled.ema_with_reset:cython"]
-    text = open(os.path.join(ROOT, path)).read()
-    planted = gate_trial.extra_pass(text, state, header, 0.03)
-    extra = planted.index("for i in range(1, <Py_ssize_t>(n * 0.03)):")
-    body = text[text.index(header) + len(header):].split("\n\n")[0]
-    assert planted[extra:].count(body) == 2  # the extra pass's body, then the loop's own
-    assert planted.index(state) < extra < planted.index(state, extra) < planted.index(header)
-    assert planted.replace(planted[planted.index(state):planted.index(state, extra)], "", 1) == text
 
 
 def test_a_count_of_another_npopt_than_the_builds_cannot_compare(monkeypatch, tmp_path):

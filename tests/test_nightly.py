@@ -1,4 +1,4 @@
-"""The local nightly runner (tools/nightly_local.py): GitHub's expressions, conditions, environment
+"""The local nightly runner (testing/nightly/): GitHub's expressions, conditions, environment
 files, caches and the runner's refusals on a small job; and the nightly workflow's own five nights in
 their reduced form (this venv's NumPy environment, one technique), as `make nightly-local` runs them:
 every night builds and measures for real, the longest test here (docs/nightly.md, "The rehearsal")."""
@@ -12,7 +12,11 @@ import time
 
 import pytest
 
-from tools import nightly_local as nl
+from measurement.paths import ROOT, git
+from testing.nightly import Unsupported
+from testing.nightly.expressions import evaluate, hash_files, should_run
+from testing.nightly.jobs import Job, load_workflow
+from testing.nightly.scenario import KILL, WORKFLOW, ScenarioFailed, scenario, stand_in
 
 PIN = "@" + "0" * 40
 CHECKOUT = {"uses": "actions/checkout" + PIN, "with": {"fetch-depth": 0}}
@@ -25,32 +29,42 @@ CHECKOUT = {"uses": "actions/checkout" + PIN, "with": {"fetch-depth": 0}}
     ("!(steps.missing.outcome == '') || cancelled()", False),
     ("github.token", "t"),
     ("'it''s'", "it's"),
+    ("!steps.gate.outcome == 'success'", False),  # ! binds tighter than ==: (!'failure') == 'success'
+    ("steps.gate.outcome == 'failure' && github.token", "t"),  # && and || give an operand, not a bool
+    ("(failure() || success()) && !cancelled()", True),
 ])
 def test_expressions(expression, value):
     context = {"steps": {"gate": {"outcome": "failure"}}, "github": {"token": "t"}}
     status = {"always": True, "success": False, "failure": True, "cancelled": False}
-    assert nl.evaluate(expression, context, status) == value
+    assert evaluate(expression, context, status) == value
+
+
+@pytest.mark.parametrize("expression", ["contains(github.ref, 'main')", "__import__('os')", "github.token ==",
+                                        "(always()", "always() always()", "github.token = 't'", "steps[0]"])
+def test_an_expression_outside_the_emulated_forms_is_an_error(expression):
+    with pytest.raises(Unsupported):
+        evaluate(expression, {"github": {"token": "t"}}, {"always": True})
 
 
 def test_an_if_without_a_status_function_means_success_and_it():
     context = {"steps": {"gate": {"outcome": "success"}}}
     status = {"always": True, "success": False, "failure": True, "cancelled": False}
-    assert not nl.should_run({"if": "steps.gate.outcome == 'success'"}, context, status)
-    assert nl.should_run({"if": "${{ always() }}"}, context, status)
+    assert not should_run({"if": "steps.gate.outcome == 'success'"}, context, status)
+    assert should_run({"if": "${{ always() }}"}, context, status)
 
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     path = tmp_path_factory.mktemp("sandbox")
-    nl.stand_in(str(path))
+    stand_in(str(path))
     return path
 
 
 @pytest.fixture
 def job(sandbox, request):
     """A Job of the stand-in's main in a night folder of its own."""
-    sha, nights = nl.git("rev-parse", "HEAD"), itertools.count()
-    return lambda kill=None: nl.Job(str(sandbox), str(sandbox / "nights" / f"{request.node.name}-{next(nights)}"), sha,
+    sha, nights = git("rev-parse", "HEAD"), itertools.count()
+    return lambda kill=None: Job(str(sandbox), str(sandbox / "nights" / f"{request.node.name}-{next(nights)}"), sha,
                                     "workflow_dispatch", {"who": "world"}, {"issues": "write"}, kill, echo=lambda _: None)
 
 
@@ -78,8 +92,8 @@ def test_a_job_with_env_files_outputs_summary_and_conditions(job, sandbox):
 def test_the_gate_baseline_moves_only_once_a_gate_has_judged_the_night(job, sandbox):
     """The workflow's own restore, baseline and store steps: a night whose gate did not judge (killed,
     failed benchmarks, or "cannot compare") is stored but leaves the next gate's baseline where it was."""
-    with open(os.path.join(nl.ROOT, nl.WORKFLOW)) as f:
-        steps = nl.load_workflow(f.read())["jobs"]["benchmarks"]["steps"]
+    with open(os.path.join(ROOT, WORKFLOW)) as f:
+        steps = load_workflow(f.read())["jobs"]["benchmarks"]["steps"]
     restore, baseline, store = (next(s for s in steps if s.get("name", "").startswith(start))
                                 for start in ("Restore", "The previous night", "Store"))
     gate = {"run": """echo '{"status": "${{ inputs.who }}"}' > gate.json"""}
@@ -91,14 +105,14 @@ def test_the_gate_baseline_moves_only_once_a_gate_has_judged_the_night(job, sand
         result = run.run({"runs-on": "here", "steps": [CHECKOUT, restore, baseline, check, gate, store]})
         assert result["conclusion"] == "success", result
         stored = subprocess.run(["git", "show", "results:nightly-baseline"], cwd=branch, capture_output=True, text=True)
-        assert stored.stdout.strip() == (nl.git("rev-parse", expected) if expected else ""), night
-    assert nl.git("rev-list", "--count", "results", cwd=branch) == "3"
+        assert stored.stdout.strip() == (git("rev-parse", expected) if expected else ""), night
+    assert git("rev-list", "--count", "results", cwd=branch) == "3"
 
 
 @pytest.mark.parametrize("step", [{"uses": "actions/github-script" + PIN}, {"run": "true", "continue-on-error": True},
                                   {"run": "true", "shell": "pwsh"}])
 def test_what_is_not_emulated_is_an_error_not_skipped(job, step):
-    with pytest.raises(nl.Unsupported):
+    with pytest.raises(Unsupported):
         job().run({"runs-on": "here", "steps": [step]})
 
 
@@ -106,11 +120,11 @@ def test_hash_files_is_the_hash_of_the_matched_files_hashes_in_path_order(tmp_pa
     (tmp_path / "b.txt").write_text("b")
     (tmp_path / "a.txt").write_text("a")
     context = {"github": {"workspace": str(tmp_path)}}
-    both = nl.evaluate("hashFiles('b.txt', 'a.txt')", context, {})
+    both = evaluate("hashFiles('b.txt', 'a.txt')", context, {})
     expected = hashlib.sha256(hashlib.sha256(b"a").digest() + hashlib.sha256(b"b").digest()).hexdigest()
-    assert both == nl.evaluate("hashFiles('*.txt')", context, {}) == expected
-    assert nl.evaluate("hashFiles('a.txt')", context, {}) != both
-    assert nl.evaluate("hashFiles('missing')", context, {}) == ""
+    assert both == evaluate("hashFiles('*.txt')", context, {}) == expected
+    assert evaluate("hashFiles('a.txt')", context, {}) != both
+    assert evaluate("hashFiles('missing')", context, {}) == ""
 
 
 def test_a_cache_is_saved_by_a_successful_job_only_and_restored_by_a_later_one(job, sandbox):
@@ -124,13 +138,13 @@ def test_a_cache_is_saved_by_a_successful_job_only_and_restored_by_a_later_one(j
     for fail in (True, False, False):
         run = job()
         result = run.run({"runs-on": "here", "steps": [CHECKOUT, use, report, make if not os.path.exists(
-            os.path.join(run.caches, "k-" + nl.hash_files(nl.ROOT, ["Makefile"]))) else {"run": "true"},
+            os.path.join(run.caches, "k-" + hash_files(ROOT, ["Makefile"]))) else {"run": "true"},
             {"run": "exit 1" if fail else "true"}]})
         outcomes.append((result["conclusion"], open(sandbox / "workspace" / "hit").read().strip(),
                          result["steps"][-1][1], sorted(os.listdir(run.caches)) if os.path.isdir(run.caches) else []))
         if not fail and outcomes[-1][1] == "false":
             saved = (sandbox / "workspace" / "made" / "deep" / "x").read_text()
-    entry = "k-" + nl.hash_files(nl.ROOT, ["Makefile"])
+    entry = "k-" + hash_files(ROOT, ["Makefile"])
     assert outcomes == [("failure", "false", "skipped", []), ("success", "false", "success", [entry]),
                         ("success", "true", "success", [entry])]
     workspace = sandbox / "workspace"
@@ -171,7 +185,7 @@ def test_setup_python_outputs_the_default_interpreters_full_version(job):
 def test_a_killed_step_takes_every_process_it_started_with_it(job):
     script = "(sleep 60; echo late) &\necho '[ 10%] ··· bench_x.Y.time_z  ok'\nsleep 60"
     started = time.monotonic()
-    result = job(kill=nl.KILL).run({"runs-on": "here", "steps": [{"name": "Benchmarks", "run": script},
+    result = job(kill=KILL).run({"runs-on": "here", "steps": [{"name": "Benchmarks", "run": script},
                                                                      {"if": "always()", "run": "true"}]})
     assert [outcome for _, outcome, _ in result["steps"]] == ["failure", "success"]
     assert time.monotonic() - started < 30  # the background sleep, holding the output open, was killed too
@@ -183,8 +197,8 @@ def test_five_nights_of_the_nightly_workflow_reduced(tmp_path):
     log = open(tmp_path / "nights.log", "w")
     inputs = {"numpy": importlib.metadata.version("numpy"), "bench": "fused_expressions"}
     try:
-        nights = nl.scenario(str(tmp_path / "sandbox"), inputs, echo=lambda line: print(line, file=log, flush=True))
-    except nl.ScenarioFailed as exc:
+        nights = scenario(str(tmp_path / "sandbox"), inputs, echo=lambda line: print(line, file=log, flush=True))
+    except ScenarioFailed as exc:
         pytest.fail(f"{exc}\n(log: {log.name})\n" + "".join(open(log.name).readlines()[-60:]))
     assert [n["conclusion"] for n in nights] == ["success", "success", "failure", "failure", "success"]
     assert [n["results_commits"] for n in nights] == [1, 2, 3, 4, 5]

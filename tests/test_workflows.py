@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from tools.nightly_local import load_workflow
+from measurement.paths import ROOT
+from testing.nightly.jobs import load_workflow
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKFLOWS = os.path.join(ROOT, ".github", "workflows")
 
 

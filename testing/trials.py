@@ -3,30 +3,31 @@
 Run by hand (minutes to an hour; not part of the tests). Works on a throwaway clone of this
 repository, never on this checkout:
 
-  python -m tools.gate_trial detect vectorization.add:ufunc --factor 1.25 --trials 20
+  python -m testing.trials detect vectorization.add:ufunc --factor 1.25 --trials 20
       commits a slowdown of exactly FACTOR into one variant (a spin-wait after each call) and
       runs the gate on that variant's technique TRIALS times: a hit is exit status 1 with every
       regressed benchmark belonging to that variant, and nothing else flagged
-  python -m tools.gate_trial detect compiled.ema_with_reset:cython --work --factor 1.03 --trials 20
+  python -m testing.trials detect compiled.ema_with_reset:cython --work --factor 1.03 --trials 20
       the same with a slowdown made of real work, which a count sees: the variant's compiled loop
       runs over the first FACTOR - 1 of its input once more before its own pass, which overwrites
-      that (the results do not change); the variants with such a plant are the keys of WORK
-  python -m tools.gate_trial quiet --bench '^vectorization\\.' --trials 20
-  python -m tools.gate_trial quiet --trials 5
+      that (the results do not change); the variants with such a plant are the keys of
+      testing.plant.WORK
+  python -m testing.trials quiet --bench '^vectorization\\.' --trials 20
+  python -m testing.trials quiet --trials 5
       commits a change to README.md only and runs the gate TRIALS times: a pass is exit status 0
-  python -m tools.gate_trial bisect vectorization.add:ufunc --factor 1.25 --commits 16 --trials 10
+  python -m testing.trials bisect vectorization.add:ufunc --factor 1.25 --commits 16 --trials 10
       per trial, COMMITS commits that change README.md, one of them (at a random position) also
-      committing the slowdown, then `python -m tools.gate_bisect` over them: a hit names exactly
+      committing the slowdown, then `python -m tools.gate.bisect` over them: a hit names exactly
       that commit
 
 asv's own commands, in one environment (ENV: asv's name of a matrix environment, created on first use):
 
-  python -m tools.gate_trial continuous vectorization.add:ufunc --factor 1.3 --trials 5 --env ENV
+  python -m testing.trials continuous vectorization.add:ufunc --factor 1.3 --trials 5 --env ENV
       the slowdown planted as for detect, then `asv continuous BASE CANDIDATE --bench BENCH`: a hit
       is exit status 1 with every worsened figure belonging to that variant (default BENCH: its class)
-  python -m tools.gate_trial continuous --trials 5 --env ENV --bench '^bench_vectorization\.Add\.'
+  python -m testing.trials continuous --trials 5 --env ENV --bench '^bench_vectorization\.Add\.'
       a change to README.md only: a pass is exit status 0
-  python -m tools.gate_trial find vectorization.add:ufunc --factor 1.3 --commits 8 --trials 3 --env ENV
+  python -m testing.trials find vectorization.add:ufunc --factor 1.3 --commits 8 --trials 3 --env ENV
       COMMITS commits as for bisect, then `asv find BASE..HEAD BENCH`: a hit names the planted commit
 
 Prints each trial's outcome and duration and the totals; writes them to .asv/gate/trial-*.json.
@@ -34,7 +35,6 @@ Builds go to a temporary directory (shared by one invocation's trials), so the t
 fill .asv/gate/builds nor replace the real gate's .asv/gate/last.json.
 """
 import argparse
-import itertools
 import json
 import os
 import random
@@ -44,80 +44,14 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-PLANT = '''
-
-# --- gate trial: every call of {target} takes {factor} times as long ---
-import dataclasses as _dataclasses
-import time as _time
-
-from npopt.registry import KERNELS as _KERNELS
-
-
-def _slowed(fn, factor):
-    def slow(*args):
-        start = _time.perf_counter()
-        out = fn(*args)
-        until = start + factor * (_time.perf_counter() - start)
-        while _time.perf_counter() < until:
-            pass
-        return out
-    return slow
-
-
-_variant = _KERNELS["{kernel}"].variants["{variant}"]
-_KERNELS["{kernel}"].variants["{variant}"] = _dataclasses.replace(_variant, fn=_slowed(_variant.fn, {factor}))
-'''
-WORK = {  # target: (file, the loop's first state, the loop's header); see extra_pass
-    "compiled.ema_with_reset:cython": ("npopt/_recurrences.pyx", "        prev = x[0]\n",
-                                       "        for i in range(1, n):\n"),
-}
-
-
-def sh(*cmd, cwd):
-    return subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
-
-
-def commit(clone, message):
-    sh("git", "-c", "user.name=gate-trial", "-c", "user.email=trial@npopt", "commit", "--quiet", "-am", message, cwd=clone)
-    return sh("git", "rev-parse", "HEAD", cwd=clone)
-
-
-def extra_pass(text, state, header, share):
-    """text with the loop at header run over its first share once more, before it: between the first
-    state and the state set again (so the loop's own pass starts as before and overwrites what it wrote)."""
-    start = text.index(header) + len(header)
-    indent = len(header) - len(header.lstrip())
-    lines = text[start:].splitlines(keepends=True)
-    body = "".join(itertools.takewhile(lambda line: len(line) - len(line.lstrip()) > indent, lines))
-    extra = f"{header[:indent]}for i in range(1, <Py_ssize_t>(n * {share})):  # gate trial: extra work\n{body}"
-    return text.replace(state, state + extra + state, 1)
-
-
-def plant(clone, target, factor, work=False):
-    """Plant the slowdown of target (technique.kernel:variant) in the clone: a spin-wait appended to its
-    technique's module, or with ``work`` its loop's extra pass (WORK)."""
-    kernel, variant = target.split(":")
-    if work:
-        if target not in WORK:
-            raise SystemExit(f"no extra work is defined for {target}; --work knows {', '.join(WORK)}")
-        path, state, header = WORK[target]
-        with open(os.path.join(clone, path)) as f:
-            text = f.read()
-        if state not in text or header not in text:
-            raise SystemExit(f"cannot plant the extra work: {path} no longer has the loop it extends")
-        with open(os.path.join(clone, path), "w") as f:
-            f.write(extra_pass(text, state, header, factor - 1))
-        return
-    with open(os.path.join(clone, "npopt", f"{kernel.split('.')[0]}.py"), "a") as f:
-        f.write(PLANT.format(target=target, kernel=kernel, variant=variant, factor=factor))
-
+from measurement.paths import ROOT, git
+from testing.plant import CannotPlant, plant
+from testing.repo import commit
 
 def planted_series(clone, base, branch, target, factor, commits, work=False):
     """(position, commit): COMMITS commits on a new branch from base that change README.md, the one at a
     random position also planting the slowdown of target."""
-    sh("git", "checkout", "--quiet", "-B", branch, base, cwd=clone)
+    git("checkout", "--quiet", "-B", branch, base, cwd=clone)
     position = random.randint(1, commits)
     for i in range(1, commits + 1):
         with open(os.path.join(clone, "README.md"), "a") as f:
@@ -138,7 +72,7 @@ def bisect_trials(clone, base, target, factor, commits, bench, trials, work=Fals
         position, planted = planted_series(clone, base, f"trial-{t}", target, factor, commits, work)
         out = os.path.join(clone, f"bisect-{t}.json")
         start = time.perf_counter()
-        status = subprocess.run([sys.executable, "-m", "tools.gate_bisect", "--good", base, "--bad", "HEAD",
+        status = subprocess.run([sys.executable, "-m", "tools.gate.bisect", "--good", base, "--bad", "HEAD",
                                  "--bench", bench, "--json", out], cwd=clone, capture_output=True, text=True).returncode
         seconds = time.perf_counter() - start
         result = json.load(open(out))
@@ -218,7 +152,8 @@ def find_trials(clone, base, target, factor, commits, bench, trials, env_name):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+    """Run the trials of one mode, print and store their outcomes; the exit status (0: every trial a hit)."""
+    parser = argparse.ArgumentParser(prog="python -m testing.trials", description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("mode", choices=["detect", "quiet", "bisect", "continuous", "find"])
     parser.add_argument("target", nargs="?", help="detect, bisect: technique.kernel:variant to slow down")
@@ -233,9 +168,9 @@ def main(argv=None):
 
     with tempfile.TemporaryDirectory(prefix="npopt-gate-trial-") as tmp:
         clone = os.path.join(tmp, "clone")
-        sh("git", "clone", "--quiet", "--no-hardlinks", ROOT, clone, cwd=tmp)
+        git("clone", "--quiet", "--no-hardlinks", ROOT, clone, cwd=tmp)
         os.environ["NPOPT_GATE_WORK"] = os.path.join(tmp, "work")  # builds shared by this invocation's trials
-        base = sh("git", "rev-parse", "HEAD", cwd=clone)
+        base = git("rev-parse", "HEAD", cwd=clone)
         bench = args.bench or (args.target and f"^{re.escape(args.target.split('.')[0])}\\.")
         if args.mode in ("continuous", "find"):
             bench = args.bench or class_bench(args.target)
@@ -282,4 +217,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except CannotPlant as exc:
+        sys.exit(f"trials: {exc}")
