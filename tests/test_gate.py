@@ -149,21 +149,21 @@ def test_builds_are_keyed_by_commit_python_numpy_numba_and_cython(tmp_path, monk
     assert set(toolchain) == {"python", "numpy", "numba", "cython"}
     monkeypatch.setattr(gate, "WORK", str(tmp_path))
     built = _stub_install(monkeypatch)
-    first = builds.build("abc")
-    assert builds.build("abc") == first and built == ["abc"]  # cached
+    first = builds.build_commit("abc")
+    assert builds.build_commit("abc") == first and built == ["abc"]  # cached
     monkeypatch.setattr(builds, "toolchain", lambda: {**toolchain, "numpy": "0.0.1"})
-    assert builds.build("abc") != first and built == ["abc", "abc"]  # another NumPy: another build
-    assert "numpy0.0.1" in os.path.basename(builds.build("abc"))
+    assert builds.build_commit("abc") != first and built == ["abc", "abc"]  # another NumPy: another build
+    assert "numpy0.0.1" in os.path.basename(builds.build_commit("abc"))
 
 
 def test_pruning_keeps_the_most_recently_used_builds_with_their_counts(tmp_path, monkeypatch):
     monkeypatch.setattr(gate, "WORK", str(tmp_path))
     built = _stub_install(monkeypatch)
-    sites = [builds.build(sha) for sha in ("a1", "b2", "c3", "d4")]
+    sites = [builds.build_commit(sha) for sha in ("a1", "b2", "c3", "d4")]
     for age, site in enumerate(reversed(sites)):  # a1 used longest ago
         os.utime(site, (time.time() - 100 * age, time.time() - 100 * age))
     os.makedirs(os.path.join(sites[0], ".npopt-counts"))
-    assert builds.build("a1") == sites[0] and built == ["a1", "b2", "c3", "d4"]  # kept and marked as used now
+    assert builds.build_commit("a1") == sites[0] and built == ["a1", "b2", "c3", "d4"]  # kept and marked as used now
     builds.prune_builds(keep=2)
     assert sorted(os.listdir(tmp_path / "builds")) == sorted(os.path.basename(s) + end for s in (sites[0], sites[3])
                                                                for end in ("", ".lock"))
@@ -174,7 +174,7 @@ def test_concurrent_builds_of_one_key_build_once_and_never_publish_a_partial_bui
     monkeypatch.setattr(gate, "WORK", str(tmp_path))
     built = _stub_install(monkeypatch, seconds=0.3)
     with ThreadPoolExecutor(2) as pool:  # flock excludes across open files, so threads stand in for two gates
-        sites = list(pool.map(builds.build, ["abc", "abc"]))
+        sites = list(pool.map(builds.build_commit, ["abc", "abc"]))
     assert sites[0] == sites[1] and built == ["abc"]
     assert os.listdir(sites[0]) == ["npopt"]
     key = builds.build_key("abc")
@@ -186,7 +186,7 @@ def test_concurrent_builds_of_one_key_build_once_and_never_publish_a_partial_bui
 
     monkeypatch.setattr(builds, "install", broken)
     with pytest.raises(gate.CannotCompare):
-        builds.build("def")
+        builds.build_commit("def")
     assert not os.path.exists(tmp_path / "builds" / builds.build_key("def"))  # a failed build is not cached
 
 
@@ -259,8 +259,8 @@ def test_counts_decide_where_neither_build_is_memory_bound_and_flag_beyond_the_c
                            "only_base": _figures(1000)},
               "candidate": {"slow": _figures(1000 * 1.03), "same": _figures(1000 * 1.01), "streams": _figures(2000),
                             "only_cand": _figures(1000)}}
-    assert verdict.counted(counts) == {"slow", "same"}  # memory-bound or counted on one side only: wall time
-    found = verdict.count_regressions(counts, verdict.counted(counts), verdict.COUNT_THRESHOLD)
+    assert verdict.decided_by_counts(counts) == {"slow", "same"}  # memory-bound or counted on one side only: wall time
+    found = verdict.count_regressions(counts, verdict.decided_by_counts(counts), verdict.COUNT_THRESHOLD)
     assert list(found) == ["slow"] and found["slow"]["metric"] == gate.INSTRUCTIONS
     assert found["slow"]["ratio"] == pytest.approx(1.03)
 
@@ -269,8 +269,8 @@ def test_the_gate_reports_which_metric_decided_each_verdict(monkeypatch, tmp_pat
     """A compute-bound slowdown of 3% is caught by its count, a memory-bound one of 30% by wall time."""
     monkeypatch.setattr(gate, "WORK", str(tmp_path))
     monkeypatch.setattr(builds, "resolve", lambda candidate, baseline: ("a" * 40, "b" * 40))
-    monkeypatch.setattr(builds, "build", lambda sha: sha)
-    monkeypatch.setattr(measure, "count", lambda sites, bench, log: {
+    monkeypatch.setattr(builds, "build_commit", lambda sha: sha)
+    monkeypatch.setattr(measure, "count_builds", lambda sites, bench, log: {
         "baseline": {"k:cython:10": _figures(1000), "k:ufunc:10": _figures(50, True)},
         "candidate": {"k:cython:10": _figures(1030), "k:ufunc:10": _figures(50, True)}})
 
@@ -306,7 +306,7 @@ def test_without_valgrind_the_gate_cannot_compare_and_says_why(monkeypatch, tmp_
         raise cost.CostUnavailable("counting a kernel's cost needs valgrind, which is not installed")
 
     monkeypatch.setattr(gate, "WORK", str(tmp_path))
-    monkeypatch.setattr(builds, "build", lambda sha: sha)
+    monkeypatch.setattr(builds, "build_commit", lambda sha: sha)
     monkeypatch.setattr(cost, "count", missing)
     assert cli.main(["--baseline", "HEAD~1", "--json", os.devnull]) == gate.CANNOT_COMPARE
     assert "needs valgrind" in capsys.readouterr().err
@@ -350,7 +350,7 @@ def test_a_count_of_another_npopt_than_the_builds_cannot_compare(monkeypatch, tm
 
     monkeypatch.setattr(cost, "count", lambda bench, env, parts, declared: {("k", "v", 10): {**_figures(100), "npopt": ROOT}})
     with pytest.raises(gate.CannotCompare, match="imported npopt from"):
-        measure.count({"baseline": str(tmp_path / "a"), "candidate": str(tmp_path / "b")}, None, lambda message: None)
+        measure.count_builds({"baseline": str(tmp_path / "a"), "candidate": str(tmp_path / "b")}, None, lambda message: None)
     assert not (tmp_path / "a" / ".npopt-counts").exists()  # a refused count is not kept
 
 
@@ -371,13 +371,13 @@ def test_a_builds_count_is_made_once_per_selection_and_kept_the_cores_shared(mon
     monkeypatch.setattr(measure.os, "sched_getaffinity", lambda pid: {0, 1})
     a, b, c = (str(tmp_path / name) for name in "abc")
     quiet = lambda message: None  # noqa: E731
-    first = measure.count({"baseline": a, "candidate": b}, "^k", quiet)
+    first = measure.count_builds({"baseline": a, "candidate": b}, "^k", quiet)
     assert sorted(made) == [("a", "^k", 1), ("b", "^k", 1)]
-    again = measure.count({"baseline": a, "candidate": c}, "^k", quiet)
+    again = measure.count_builds({"baseline": a, "candidate": c}, "^k", quiet)
     assert again["baseline"] == first["baseline"] and again["candidate"]["k:v:10"]["npopt"] == os.path.join(c, "npopt")
     assert made[2:] == [("c", "^k", 2)]
-    measure.count({"baseline": a, "candidate": a}, None, quiet)  # another selection: counted again, once
+    measure.count_builds({"baseline": a, "candidate": a}, None, quiet)  # another selection: counted again, once
     assert made[3:] == [("a", None, 2)]
     monkeypatch.setattr(measure.cost, "__file__", os.path.join(ROOT, "benchmarks", "bench_simd.py"))
-    measure.count({"baseline": a, "candidate": a}, None, quiet)  # another counting harness: counted again
+    measure.count_builds({"baseline": a, "candidate": a}, None, quiet)  # another counting harness: counted again
     assert made[4:] == [("a", None, 2)]

@@ -69,7 +69,7 @@ def install(sha, tmp):
     return site
 
 
-def build(sha):
+def build_commit(sha):
     """The build of the commit in .asv/gate/builds/<build_key>, made once. Concurrent gates take the key's
     file lock (the second one waits, then reuses), and a build is built in a temporary directory and
     published by an atomic rename, so no gate ever sees a partial one."""

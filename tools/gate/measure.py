@@ -78,7 +78,7 @@ def counts_path(site, bench):
     return os.path.join(site, ".npopt-counts", f"{this_machine()}-{made.hexdigest()[:16]}.json")
 
 
-def count(sites, bench, log):
+def count_builds(sites, bench, log):
     """{side: {key: cost figures}}: each build's counts, kept from an earlier gate of the same build, or
     counted under callgrind; the builds that need it at once, the cores shared between them (a count
     does not depend on what else runs)."""

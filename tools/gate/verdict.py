@@ -18,7 +18,7 @@ BYTES_SLACK = (1.02, 4096)  # allocated bytes: a regression above baseline * fac
 COUNT_THRESHOLD = 1.015  # instructions per call: a regression above this ratio
 
 
-def counted(counts):
+def decided_by_counts(counts):
     """The keys decided by their counts: counted in both builds and memory-bound in neither."""
     return {key for key in set(counts["baseline"]) & set(counts["candidate"])
             if not (counts["baseline"][key]["memory_bound"] or counts["candidate"][key]["memory_bound"])}
@@ -72,14 +72,14 @@ def compare(baseline, candidate, bench, rounds, threshold, alpha, log=print, cou
     os.makedirs(gate.WORK, exist_ok=True)
     base, cand = builds.resolve(candidate, baseline)
     log(f"gate: baseline {base[:8]} vs candidate {cand[:8]}; building")
-    sites = {"candidate": builds.build(cand)}  # the candidate first: a broken build fails fast
-    sites["baseline"] = builds.build(base)
+    sites = {"candidate": builds.build_commit(cand)}  # the candidate first: a broken build fails fast
+    sites["baseline"] = builds.build_commit(base)
     started = time.monotonic()
     with ThreadPoolExecutor(1) as pool:  # counts and allocated bytes are deterministic: made at once, nothing timed
         traced = pool.submit(measure.allocations, sites, bench, log)
-        counts = measure.count(sites, bench, log)
+        counts = measure.count_builds(sites, bench, log)
         allocated = traced.result()
-    by_count = counted(counts)
+    by_count = decided_by_counts(counts)
     log(f"gate: counted and traced in {time.monotonic() - started:.0f} s; {len(by_count)} benchmark(s) decided by "
         f"their counts; {rounds} interleaved rounds for wall time")
     minima = measure.time_rounds(sites, bench, rounds, log, skip=by_count)  # decided by their counts: not timed
