@@ -25,7 +25,7 @@ asv's own commands, in one environment (ENV: asv's name of a matrix environment,
   python -m testing.trials continuous vectorization.add:ufunc --factor 1.3 --trials 5 --env ENV
       the slowdown planted as for detect, then `asv continuous BASE CANDIDATE --bench BENCH`: a hit
       is exit status 1 with every worsened figure belonging to that variant (default BENCH: its class)
-  python -m testing.trials continuous --trials 5 --env ENV --bench '^bench_vectorization\.Add\.'
+  python -m testing.trials continuous --trials 5 --env ENV --bench '^bench_vectorization\\.Add\\.'
       a change to README.md only: a pass is exit status 0
   python -m testing.trials find vectorization.add:ufunc --factor 1.3 --commits 8 --trials 3 --env ENV
       COMMITS commits as for bisect, then `asv find BASE..HEAD BENCH`: a hit names the planted commit
