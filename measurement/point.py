@@ -6,6 +6,7 @@ order). The same point is a key of the samples and counts (the tuple), the gate'
 parameters of a figure of its kernel's asv benchmark class (``benchmark_name``), whose stored values
 are keyed by ``figure_key``. ``Point`` owns those spellings.
 """
+from npopt.registry import KERNELS
 
 
 class Point(tuple):
@@ -39,6 +40,14 @@ class Point(tuple):
     def params(self):
         """asv's parameters of the point in its kernel's benchmark class: (variant, n[, order])."""
         return tuple(self[1:])
+
+    def benchmark(self, figure="track_seconds"):
+        """asv's name of a figure of the point's kernel class ('bench_sorting.SortInt64.track_seconds')."""
+        return benchmark_name(KERNELS[self.kernel], figure)
+
+    def figure_key(self, figure="track_seconds"):
+        """The key of the point's stored figure: its asv name and parameters."""
+        return figure_key(self.benchmark(figure), self.params)
 
 
 def point(kernel, variant, n):

@@ -40,15 +40,17 @@ def test_the_suite_keeps_the_asv_versions_of_its_stored_results():
 
 
 def test_a_point_is_spelled_as_the_suite_names_it():
-    """A Point's gate key parses back to it, its parameters are those of its kernel's asv class, and
-    its 'kernel:variant' pair is a parameter of its technique's speedup figure."""
+    """A Point's gate key parses back to it, its asv name and parameters are those of its kernel's asv
+    class, its figure key joins them, and its 'kernel:variant' pair is a parameter of its technique's
+    speedup figure."""
     discovered = {b.name: b for b in DISCOVERED}
     for kernel in KERNELS.values():
         for variant in kernel.variants:
             at = point(kernel, variant, kernel.headline_n)
             assert Point.parse(at.gate_key) == at and (at.kernel, at.variant, at.n) == (kernel.key, variant, kernel.headline_n)
             assert at.technique == kernel.technique and at.order == ("C" if len(kernel.orders) > 1 else None)
-            assert at.params in set(itertools.product(*discovered[benchmark_name(kernel)]._params))
+            assert at.params in set(itertools.product(*discovered[at.benchmark()]._params))
+            assert at.figure_key("track_instructions") == ":".join([at.benchmark("track_instructions"), *map(str, at.params)])
             if variant != kernel.reference:
                 assert split_pair(at.pair) == (kernel.key, variant)
                 assert at.pair in discovered[f"bench_{kernel.technique}.Speedup.track_speedup"]._params[0]

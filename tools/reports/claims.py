@@ -28,7 +28,7 @@ import sys
 from measurement.change import FASTER, FLOOR, LEVEL, UNMEASURED_SPREAD, adjusted, change, compare_pairs, noise
 from measurement.grids import load_claims
 from measurement.machine import cpu_features, this_machine
-from measurement.point import benchmark_name, point
+from measurement.point import point
 from npopt.registry import KERNELS, release
 from tools.dashboard import pages
 from tools.matrix import rounds_per_process
@@ -46,8 +46,8 @@ def figure(claim):
     """(asv benchmark, params) of the figure measuring a claim: its class is the kernel's name in
     CamelCase, its params those of the suite's measurement (measurement/point.py)."""
     kernel = KERNELS[claim["kernel"]]
-    name = benchmark_name(kernel, FIGURE)
-    return name, point(kernel, claim["variant"], claim.get("n", kernel.headline_n)).params
+    at = point(kernel, claim["variant"], claim.get("n", kernel.headline_n))
+    return at.benchmark(FIGURE), at.params
 
 
 def compared(claim_release, runs):

@@ -116,11 +116,9 @@ def speedup(run, key, variant):
 
 def figure(run, key, variant, n, figure_name, order=None):
     """(value, interval) of a parametrized figure of a kernel's class at (variant, n[, order])."""
-    kernel = KERNELS[key]
-    params = point(kernel, variant, n).params
-    if order and len(params) == 3:
-        params = (params[0], params[1], order)
-    name = benchmark_name(kernel, figure_name)
+    at = point(KERNELS[key], variant, n)
+    params = at.params if not (order and at.order) else (variant, n, order)
+    name = at.benchmark(figure_name)
     return run.values.get(name, {}).get(params), run.intervals.get(name, {}).get(params)
 
 
