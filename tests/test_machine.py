@@ -2,6 +2,7 @@
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 
@@ -45,6 +46,117 @@ def test_asv_records_the_fingerprint():
     assert fields["--machine"] == machine.machine_name(FACTS)
     assert "X86_V3" in fields["--cpu"] and "family 25" in fields["--cpu"]
     assert fields["--os"] == platform.system()  # the system only, never the kernel release
+
+
+MACHINES = os.path.join(os.path.dirname(__file__), "data", "machines")
+READABLE = {  # recording in tests/data/machines/: the readable part of its name
+    "linux-x86_64-intel-sapphire-rapids": "intel-xeon-processor-2cpu-24gib-avx512-spr-",
+    "linux-x86_64-amd-epyc-9654": "amd-epyc-9654-96-core-processor-4cpu-16gib-avx512-icl-",
+    "linux-aarch64-graviton2": "arm-neoverse-n1-4cpu-16gib-asimddp-",
+    "linux-aarch64-graviton3": "arm-neoverse-v1-4cpu-16gib-sve-",
+    "linux-aarch64-ampere-one": "ampere-1-4cpu-16gib-asimdfhm-",
+    "darwin-arm64-apple-m1-pro": "apple-m1-pro-8cpu-16gib-asimdfhm-",
+    "darwin-arm64-apple-m2": "apple-m2-8cpu-16gib-asimdfhm-",
+    "darwin-arm64-apple-m1-big-sur": "apple-processor-8cpu-16gib-asimdfhm-",
+}
+GRAVITON2_ID = "CPU implementer {} CPU variant 0x3 CPU part {} CPU revision 1"  # with another implementer, part
+
+
+def _recording(name):
+    """A recorded machine: the inputs its second line gives, and its /proc/cpuinfo or sysctl text."""
+    _, given, text = open(os.path.join(MACHINES, name)).read().split("\n", 2)
+    return dict(re.findall(r"(\w+)=(\S+)", given)), text
+
+
+def recorded(name, text=None, **given):
+    """facts_from a recorded machine, with its text or any input replaced."""
+    inputs, recording = _recording(name)
+    inputs = {**inputs, **given}
+    report = {"sysctl" if inputs["system"] == "Darwin" else "cpuinfo": recording if text is None else text}
+    return machine.facts_from(inputs["system"], inputs["machine"], int(inputs.get("cpus", 0)),
+                              int(inputs.get("memory_bytes", 0)), inputs["simd"].split(","), **report)
+
+
+def test_a_stored_machine_gets_its_name_and_record_back_from_its_recorded_cpuinfo():
+    name = "intel-xeon-processor-2cpu-24gib-avx512-spr-b0d3dd"
+    facts = recorded("linux-x86_64-intel-sapphire-rapids")
+    assert machine.machine_name(facts) == name
+    stored = json.load(open(os.path.join(machine_command.RESULTS, name, "machine.json")))
+    assert {k: v for k, v in machine.asv_machine_info(facts).items() if k != "os"} == {
+        k: stored[k] for k in ("machine", "cpu", "num_cpu", "ram", "arch")}
+
+
+@pytest.mark.parametrize("name", sorted(READABLE))
+def test_a_recorded_machine_gets_a_readable_name(name):
+    assert machine.machine_name(recorded(name)).startswith(READABLE[name])
+
+
+def test_every_recorded_machine_is_named_and_every_name_is_another():
+    assert sorted(os.listdir(MACHINES)) == sorted(READABLE)
+    names = [machine.machine_name(recorded(name)) for name in READABLE]
+    assert len({name.rsplit("-", 1)[1] for name in names}) == len(READABLE)
+
+
+def test_two_arm_cores_with_the_same_simd_targets_are_two_machines():
+    n1, v1 = (recorded(name, simd="ASIMDHP,ASIMDDP") for name in ("linux-aarch64-graviton2", "linux-aarch64-graviton3"))
+    assert (n1["cpu"], v1["cpu"]) == ("Arm Neoverse-N1", "Arm Neoverse-V1")
+    assert n1["cpu_id"] == GRAVITON2_ID.format("0x41", "0xd0c")
+    assert machine.machine_name(n1).rsplit("-", 1)[0] != machine.machine_name(v1).rsplit("-", 1)[0]
+
+
+def test_a_mac_is_told_by_its_performance_and_efficiency_cores():
+    m1_pro, m2 = recorded("darwin-arm64-apple-m1-pro"), recorded("darwin-arm64-apple-m2")
+    assert m1_pro["cpu_id"] == "hw.cpufamily 458787763 hw.perflevel0.physicalcpu 6 hw.perflevel1.physicalcpu 2"
+    assert m2["cpu_id"].endswith("hw.perflevel0.physicalcpu 4 hw.perflevel1.physicalcpu 4")
+    assert (m1_pro["cpus"], m1_pro["memory_gib"]) == (8, 16)  # hw.ncpu and hw.memsize
+
+
+@pytest.mark.parametrize("edit, cpu, cpu_id", [
+    (lambda text: re.sub(r"CPU part.*\n", "", text), "Arm part unknown",
+     "CPU implementer 0x41 CPU variant 0x3 CPU revision 1"),
+    (lambda text: text.replace("0xd0c", "0xfff"), "Arm part 0xfff", GRAVITON2_ID.format("0x41", "0xfff")),
+    (lambda text: text.replace("0x41", "0x99"), "arm 0x99 part 0xd0c", GRAVITON2_ID.format("0x99", "0xd0c")),
+    (lambda text: "", "aarch64", ""),  # no /proc/cpuinfo: the machine type
+])
+def test_a_missing_or_unknown_arm_field_falls_back_to_hex_or_the_machine_type(edit, cpu, cpu_id):
+    facts = recorded("linux-aarch64-graviton2", text=edit(_recording("linux-aarch64-graviton2")[1]))
+    assert (facts["cpu"], facts["cpu_id"]) == (cpu, cpu_id)
+    assert machine.machine_name(facts)
+
+
+def test_a_mac_without_sysctl_fields_falls_back_to_what_it_was_given():
+    facts = recorded("darwin-arm64-apple-m2", text="", cpus="10", memory_bytes=str(32 * 2**30))
+    assert facts == {"cpu": "arm64", "cpu_id": "", "arch": "arm64", "cpus": 10, "memory_gib": 32,
+                     "simd": ["ASIMDHP", "ASIMDDP", "ASIMDFHM"]}
+    assert recorded("darwin-arm64-apple-m1-big-sur")["cpu_id"] == ""  # Big Sur's sysctl: no hw.* fields
+
+
+def test_a_mac_is_read_with_one_sysctl_call(tmp_path, monkeypatch):
+    (tmp_path / "recording").write_text(_recording("darwin-arm64-apple-m2")[1])
+    sysctl = tmp_path / "sysctl"
+    sysctl.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path}/calls\ncat {tmp_path}/recording\n')
+    sysctl.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(machine.platform, "system", lambda: "Darwin")
+    facts = machine.fingerprint()
+    assert (tmp_path / "calls").read_text().splitlines() == [" ".join(machine.SYSCTL_KEYS)]
+    assert (facts["cpu"], facts["cpus"], facts["memory_gib"]) == ("Apple M2", 8, 16)
+
+
+def test_a_rehearsal_stand_in_is_named_as_one_and_measured_as_this_machine(monkeypatch):
+    monkeypatch.delenv(machine.STAND_IN, raising=False)
+    real = machine.fingerprint()
+    monkeypatch.setenv(machine.STAND_IN, "ubuntu-24.04-arm")
+    facts = machine.fingerprint()
+    assert facts == {**real, "stand_in": "ubuntu-24.04-arm"}
+    name, real_name = machine.machine_name(facts), machine.machine_name(real)
+    assert name.startswith("stand-in-ubuntu-24-04-arm-" + real_name.rsplit("-", 1)[0] + "-") and name != real_name
+    record, real_record = machine.asv_machine_info(facts), machine.asv_machine_info(real)
+    assert record["cpu"] == f"rehearsal stand-in for ubuntu-24.04-arm, measured on {real_record['cpu']}"
+    same = ("num_cpu", "ram", "arch", "os")
+    assert {k: record[k] for k in same} == {k: real_record[k] for k in same}
+    monkeypatch.setenv(machine.STAND_IN, "macos-14")
+    assert machine.this_machine() not in (name, real_name)
 
 
 def _store(results, name, files):
