@@ -13,7 +13,7 @@ BUILT := $(VENV)/.built
 NUMPY_ARGS := $(foreach v,$(NUMPY),--numpy $(v))
 BENCH_ARGS := $(if $(BENCH),--bench '$(BENCH)')
 
-.PHONY: test bench bench-quick history repeat publish overview claims summary serve gate bisect nightly-local clean report
+.PHONY: test bench bench-quick history repeat publish overview claims summary serve gate bisect nightly-local merge machine clean report
 
 $(READY): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -81,8 +81,14 @@ gate: $(BUILT) $(VALGRIND)      ## make gate [BASELINE=rev] [CANDIDATE=rev] [BEN
 bisect: $(BUILT) $(VALGRIND)    ## make bisect GOOD=rev [BAD=rev] [BENCH=regex] [BISECT_ARGS="--json F ..."]
 	$(BIN)/python -m tools.gate.bisect $(if $(GOOD),--good $(GOOD)) $(if $(BAD),--bad $(BAD)) $(BENCH_ARGS) $(BISECT_ARGS)
 
-nightly-local: $(BUILT) $(VALGRIND) ## make nightly-local [NUMPY=2.4.6] [BENCH=regex]: the nightly workflow, five nights, here
+nightly-local: $(BUILT) $(VALGRIND) ## make nightly-local [NUMPY=2.4.6] [BENCH=regex]: the nightly fan-out, four nights, here
 	$(BIN)/python -m testing.nightly $(if $(NUMPY),--numpy '$(NUMPY)') $(if $(BENCH),--bench '$(BENCH)')
+
+merge: $(BUILT)                ## make merge NIGHTS=folder [MERGE_ARGS="--markdown F --issues DIR"]: the nightly's artifacts onto the results branch
+	$(BIN)/python -m tools.nightly.merge $(NIGHTS) $(MERGE_ARGS)
+
+machine: $(READY)               ## this machine's fingerprint name (results/<name>/)
+	@$(BIN)/python -m tools.machine --name
 
 clean:
 	rm -rf $(VENV) build *.egg-info npopt/*.so npopt/*.c

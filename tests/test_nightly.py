@@ -1,13 +1,12 @@
 """The local nightly runner (testing/nightly/): GitHub's expressions, conditions, environment
-files, caches and the runner's refusals on a small job; and the nightly workflow's own five nights in
-their reduced form (this venv's NumPy environment, one technique), as `make nightly-local` runs them:
+files, caches, artifacts, matrix fan-out, needs and Pages, and the runner's refusals on small jobs; and
+the nightly workflow's own four nights in their reduced form (this venv's NumPy environment, one technique), as `make nightly-local` runs them:
 every night builds and measures for real, the longest test here (docs/nightly.md, "The rehearsal")."""
 import hashlib
 import importlib.metadata
 import itertools
 import os
 import re
-import subprocess
 import time
 
 import pytest
@@ -15,8 +14,8 @@ import pytest
 from measurement.paths import ROOT, git
 from testing.nightly import Unsupported
 from testing.nightly.expressions import evaluate, hash_files, should_run
-from testing.nightly.jobs import Job, load_workflow
-from testing.nightly.scenario import KILL, WORKFLOW, ScenarioFailed, scenario, stand_in
+from testing.nightly.jobs import Job
+from testing.nightly.scenario import KILL, ScenarioFailed, run_workflow, scenario, stand_in
 
 PIN = "@" + "0" * 40
 CHECKOUT = {"uses": "actions/checkout" + PIN, "with": {"fetch-depth": 0}}
@@ -89,24 +88,38 @@ def test_a_job_with_env_files_outputs_summary_and_conditions(job, sandbox):
     assert open(sandbox / "issues" / "1.md").read() == "# T\n\n42\n"
 
 
-def test_the_gate_baseline_moves_only_once_a_gate_has_judged_the_night(job, sandbox):
-    """The workflow's own restore, baseline and store steps: a night whose gate did not judge (killed,
-    failed benchmarks, or "cannot compare") is stored but leaves the next gate's baseline where it was."""
-    with open(os.path.join(ROOT, WORKFLOW)) as f:
-        steps = load_workflow(f.read())["jobs"]["benchmarks"]["steps"]
-    restore, baseline, store = (next(s for s in steps if s.get("name", "").startswith(start))
-                                for start in ("Restore", "The previous night", "Store"))
-    gate = {"run": """echo '{"status": "${{ inputs.who }}"}' > gate.json"""}
-    branch = os.path.join(sandbox, "origin.git")
-    for night, (status, expected) in enumerate([("error", None), ("ok", "HEAD"), ("error", "HEAD")]):
-        run = job()
-        run.context["inputs"]["who"] = status
-        check = {"run": f'test "$NIGHTLY_BASELINE" = "$(git rev-parse {"HEAD" if night == 2 else "HEAD~1"})"'}
-        result = run.run({"runs-on": "here", "steps": [CHECKOUT, restore, baseline, check, gate, store]})
-        assert result["conclusion"] == "success", result
-        stored = subprocess.run(["git", "show", "results:nightly-baseline"], cwd=branch, capture_output=True, text=True)
-        assert stored.stdout.strip() == (git("rev-parse", expected) if expected else ""), night
-    assert git("rev-list", "--count", "results", cwd=branch) == "3"
+def test_a_matrix_fans_out_and_a_job_that_needs_it_gets_every_artifact(sandbox):
+    """A two-entry matrix job, each uploading an artifact (one failing after its upload), a job that
+    needs it with if: always() downloading both by pattern and uploading a pages artifact, and a pages
+    job that deploys it; an entry whose runner nothing stands in for is not run."""
+    upload = {"if": "always()", "uses": "actions/upload-artifact" + PIN,
+              "with": {"name": "night-${{ matrix.kind }}", "path": "out/\nmissing.json"}}
+    workflow = {"permissions": {}, "jobs": {
+        "bench": {"strategy": {"matrix": {"include": [{"kind": "a", "runner": "ubuntu-24.04"},
+                                                      {"kind": "b", "runner": "ubuntu-24.04-arm"},
+                                                      {"kind": "c", "runner": "macos-15"}]}},
+                  "runs-on": "${{ matrix.runner }}", "permissions": {"contents": "read"},
+                  "steps": [{"run": 'mkdir out && echo "${{ matrix.kind }} $NPOPT_MACHINE_STAND_IN" > out/who'},
+                            upload, {"run": 'test "${{ matrix.kind }}" = a'}]},
+        "merge": {"needs": "bench", "if": "always()", "runs-on": "ubuntu-24.04", "steps": [
+            {"uses": "actions/download-artifact" + PIN, "with": {"pattern": "night-*", "path": "nights"}},
+            {"run": "mkdir site && cat nights/*/who > site/index.html"},
+            {"uses": "actions/upload-pages-artifact" + PIN, "with": {"path": "site/"}}]},
+        "pages": {"needs": ["merge"], "runs-on": "ubuntu-24.04", "permissions": {"pages": "write", "id-token": "write"},
+                  "environment": {"name": "github-pages"}, "steps": [{"id": "deployment", "uses": "actions/deploy-pages" + PIN}]},
+        "late": {"needs": "bench", "runs-on": "ubuntu-24.04", "steps": [{"run": "true"}]}}}
+    result = run_workflow(str(sandbox), workflow, git("rev-parse", "HEAD"), "schedule", {},
+                          str(sandbox / "nights" / "fan-out"), "fan-out", echo=lambda _: None)
+    assert result["jobs"] == {"bench (a)": "success", "bench (b)": "failure", "bench (c)": "not run",
+                              "merge": "success", "pages": "success", "late": "skipped"}
+    assert open(sandbox / "pages" / "index.html").read() == "a \nb ubuntu-24.04-arm\n"
+
+
+def test_deploy_pages_is_refused_without_its_permissions(job, sandbox):
+    run = job()
+    os.makedirs(os.path.join(run.artifacts, "github-pages"))
+    result = run.run({"runs-on": "here", "steps": [{"uses": "actions/deploy-pages" + PIN}]})
+    assert result["conclusion"] == "failure"
 
 
 @pytest.mark.parametrize("step", [{"uses": "actions/github-script" + PIN}, {"run": "true", "continue-on-error": True},
@@ -182,23 +195,29 @@ def test_setup_python_outputs_the_default_interpreters_full_version(job):
     assert re.fullmatch(r"3\.11\.\d+", run.context["steps"]["py"]["outputs"]["python-version"])
 
 
-def test_a_killed_step_takes_every_process_it_started_with_it(job):
+def test_a_killed_step_takes_every_process_it_started_and_the_runner_with_it(job):
+    """The runner is lost: the step's whole process tree is killed and nothing after it runs, always() steps
+    and post steps included (so nothing is uploaded)."""
     script = "(sleep 60; echo late) &\necho '[ 10%] ··· bench_x.Y.time_z  ok'\nsleep 60"
     started = time.monotonic()
-    result = job(kill=KILL).run({"runs-on": "here", "steps": [{"name": "Benchmarks", "run": script},
-                                                                     {"if": "always()", "run": "true"}]})
-    assert [outcome for _, outcome, _ in result["steps"]] == ["failure", "success"]
+    result = job(kill=KILL[1:]).run({"runs-on": "here", "steps": [
+        {"uses": "actions/cache" + PIN, "with": {"path": "x", "key": "never-saved"}},
+        {"name": "Benchmarks", "run": script}, {"if": "always()", "run": "touch after"}]})
+    assert [outcome for _, outcome, _ in result["steps"]] == ["success", "failure"]
+    assert result["conclusion"] == "failure"
     assert time.monotonic() - started < 30  # the background sleep, holding the output open, was killed too
 
 
-def test_five_nights_of_the_nightly_workflow_reduced(tmp_path):
-    """Night 1 stores, 2 passes, 3 fails on the planted slowdown and names its commit, 4 is killed
-    midway, 5 passes; the results branch keeps every night (scenario() checks each)."""
+def test_four_nights_of_the_nightly_fan_out_reduced(tmp_path):
+    """Night 1 stores two machines' results in one commit and deploys both, 2 fails both gates on the planted
+    slowdown and files one issue per machine naming its commit, 3 loses the AArch64 stand-in midway and
+    stores the rest, 4 passes (scenario() checks each)."""
     log = open(tmp_path / "nights.log", "w")
     inputs = {"numpy": importlib.metadata.version("numpy"), "bench": "fused_expressions"}
     try:
         nights = scenario(str(tmp_path / "sandbox"), inputs, echo=lambda line: print(line, file=log, flush=True))
     except ScenarioFailed as exc:
         pytest.fail(f"{exc}\n(log: {log.name})\n" + "".join(open(log.name).readlines()[-60:]))
-    assert [n["conclusion"] for n in nights] == ["success", "success", "failure", "failure", "success"]
-    assert [n["results_commits"] for n in nights] == [1, 2, 3, 4, 5]
+    assert [n["jobs"]["merge"] for n in nights] == ["success"] * 4
+    assert [n["jobs"]["benchmarks (linux-aarch64)"] for n in nights] == ["success", "failure", "failure", "success"]
+    assert [n["results_commits"] for n in nights] == [1, 2, 3, 4]

@@ -7,6 +7,7 @@ import pytest
 
 from measurement.paths import ROOT
 from testing.nightly.jobs import load_workflow
+from tools.nightly import merge
 
 WORKFLOWS = os.path.join(ROOT, ".github", "workflows")
 
@@ -37,23 +38,56 @@ def test_workflow_shape_pins_and_commands(name):
         if "uses" in step:
             assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)*@[0-9a-f]{40}", step["uses"]), f"not pinned to a commit: {step['uses']}"
         else:
-            for command in re.findall(r"\bmake (\w[\w-]*)", step["run"]):
+            for command in re.findall(r"\bmake (?:--?[\w-]+ )*(\w[\w-]*)", step["run"]):
                 assert command in make_targets(), f"{name} runs `make {command}`, which the Makefile lacks"
 
 
-def test_nightly_runs_on_a_schedule_benchmarks_the_matrix_stores_results_and_gates():
+def job_runs(job):
+    return " ".join(step.get("run", "") for step in job["steps"])
+
+
+def uses(job, action):
+    """The job's steps that use action (owner/name), in order."""
+    return [step for step in job["steps"] if step.get("uses", "").split("@")[0] == action]
+
+
+def test_nightly_fans_out_over_runner_kinds_each_job_asking_only_what_it_needs():
     workflow = load("nightly.yml")
     assert workflow["on"]["schedule"][0]["cron"]
-    runs = " ".join(step.get("run", "") for step in steps(workflow))
-    assert "make bench" in runs and "make gate" in runs and "BASELINE=" in runs
-    assert re.search(r"git (-C \S+ )?push", runs)
-    assert workflow["permissions"] == {"contents": "write", "issues": "write"}
-    assert any("upload-artifact" in step.get("uses", "") for step in steps(workflow))
+    jobs = workflow["jobs"]
+    assert workflow["permissions"] == {}
+    assert {name: job["permissions"] for name, job in jobs.items()} == {
+        "benchmarks": {"contents": "read"}, "merge": {"contents": "write", "issues": "write"},
+        "pages": {"pages": "write", "id-token": "write"}}
+    strategy = jobs["benchmarks"]["strategy"]
+    assert strategy["fail-fast"] is False  # one runner kind failing stops no other
+    runners = {entry["kind"]: entry["runner"] for entry in strategy["matrix"]["include"]}
+    assert runners == {"linux-x86-64": "ubuntu-24.04", "linux-aarch64": "ubuntu-24.04-arm", "macos-arm64": "macos-15"}
+    assert list(runners) == merge.expected_kinds()  # the merge names missing exactly these
+    assert jobs["benchmarks"]["runs-on"] == "${{ matrix.runner }}"
 
 
-def test_nightly_bisects_a_gate_regression_to_its_culprit_and_files_an_issue_naming_it():
-    workflow = load("nightly.yml")
-    order = steps(workflow)
+def test_each_benchmark_job_gates_against_its_own_machines_previous_night_and_uploads_what_it_made():
+    job = load("nightly.yml")["jobs"]["benchmarks"]
+    runs = job_runs(job)
+    assert "make bench" in runs and 'BASELINE="$NIGHTLY_BASELINE"' in runs
+    assert 'origin/results:baselines/$machine' in runs and "make --silent machine" in runs
+    assert "gh " not in runs and "git push" not in runs  # the merge files issues and pushes
+    valgrind = next(step for step in job["steps"] if "valgrind" in step.get("run", ""))
+    assert valgrind["if"] == "runner.os == 'Linux'"
+    upload, = uses(job, "actions/upload-artifact")
+    assert upload["if"] == "always()" and upload["with"]["name"] == "night-${{ matrix.kind }}"
+    assert set(upload["with"]["path"].splitlines()) >= {"night.json", "gate.json", "bisect.json", "bisect.md",
+                                                   "results/${{ env.MACHINE }}/${{ env.COMMIT8 }}-*.json"}
+    record = next(step for step in job["steps"] if "> night.json" in step.get("run", ""))
+    assert record["if"] == "always()"
+    for cache in uses(job, "actions/cache") + uses(job, "actions/cache/restore"):
+        assert "${{ matrix.kind }}" in cache["with"]["key"]  # one runner kind's builds never restore on another
+
+
+def test_nightly_bisects_a_gate_regression_to_its_culprit_and_the_merge_files_an_issue_naming_it():
+    jobs = load("nightly.yml")["jobs"]
+    order = jobs["benchmarks"]["steps"]
     gate = next(step for step in order if "make gate" in step.get("run", ""))
     bisect = next(step for step in order if "make bisect" in step.get("run", ""))
     assert order.index(bisect) > order.index(gate)
@@ -61,11 +95,26 @@ def test_nightly_bisects_a_gate_regression_to_its_culprit_and_files_an_issue_nam
     run = bisect["run"]
     baseline = re.search(r'BASELINE="(\$\w+)"', gate["run"]).group(1)
     assert f'GOOD="{baseline}"' in run and "BAD=" in run  # between the gate's baseline (last night) and tonight
-    assert "--first-parent" in run and "-gt 1" in run  # only over several commits
-    assert '"$GITHUB_STEP_SUMMARY"' in run and "bisect.md" in run
-    issue = re.search(r"gh issue create .*--body-file bisect\.md", run, flags=re.S)
-    assert issue and "--markdown bisect.md" in run  # the body is the bisection's report, culprit sha and subject
-    assert bisect["env"] == {"GH_TOKEN": "${{ github.token }}"}
+    assert "--gate gate.json" in run and "--markdown bisect.md" in run and '"$GITHUB_STEP_SUMMARY"' in run
+    issue = next(step for step in jobs["merge"]["steps"] if "gh issue create" in step.get("run", ""))
+    assert issue["if"] == "always()" and issue["env"] == {"GH_TOKEN": "${{ github.token }}"}
+    assert "--issues issues" in job_runs(jobs["merge"]) and "issues/*.md" in issue["run"]
+
+
+def test_the_merge_runs_after_every_benchmark_job_even_failed_ones_then_pages_deploys_its_dashboard():
+    jobs = load("nightly.yml")["jobs"]
+    merge_job, pages = jobs["merge"], jobs["pages"]
+    assert merge_job["needs"] == "benchmarks" and merge_job["if"] == "always()"
+    download, = uses(merge_job, "actions/download-artifact")
+    assert download["with"] == {"pattern": "night-*", "path": "nights"}
+    runs = job_runs(merge_job)
+    assert runs.index("make merge NIGHTS=nights") < runs.index("make publish")
+    pages_artifact, = uses(merge_job, "actions/upload-pages-artifact")
+    assert pages_artifact["with"] == {"path": "html/"}
+    assert pages["needs"] == "merge" and "if" not in pages  # only a merge that succeeded is deployed
+    assert pages["environment"]["name"] == "github-pages"
+    deploy, = uses(pages, "actions/deploy-pages")
+    assert pages["environment"]["url"] == f"${{{{ steps.{deploy['id']}.outputs.page_url }}}}"
 
 
 def test_pull_request_gate_reads_only_and_writes_the_job_summary():

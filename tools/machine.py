@@ -1,6 +1,7 @@
 """The machine command: this host's name and fingerprint (measurement/machine.py), and old results relabelled.
 
   python -m tools.machine              print this host's name and fingerprint (JSON)
+  python -m tools.machine --name       print its name only (results/<name>/; `make machine`)
   python -m tools.machine relabel DIR  move results stored under an old name (results/DIR) to the
                                        name their recorded hardware gives; nothing is deleted
 """
@@ -54,13 +55,14 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("command", nargs="?", default="show", choices=["show", "relabel"])
     parser.add_argument("old", nargs="*", help="relabel: machine folder names under results/")
+    parser.add_argument("--name", action="store_true", help="print the name only")
     args = parser.parse_args(argv)
     if args.command == "relabel":
         for old in args.old:
             print(f"{old} -> {relabel(old)}")
         return 0
     facts = fingerprint()
-    print(json.dumps({"name": machine_name(facts), **facts}, indent=1))
+    print(machine_name(facts) if args.name else json.dumps({"name": machine_name(facts), **facts}, indent=1))
     return 0
 
 

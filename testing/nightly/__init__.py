@@ -5,7 +5,8 @@ action by its local equivalent (actions.py). An action missing there, or a workf
 does not know, is an error; post steps run last, under their post-if. GitHub's repository is a bare
 repository SANDBOX/origin.git, its caches are folders SANDBOX/caches/KEY, and issues are filed as
 files SANDBOX/issues/N.md by the `gh` shim (gh, on the jobs' PATH). `timeout-minutes` and
-`concurrency` are not enforced. scenario.py runs the nightly workflow over five nights.
+`concurrency` are not enforced; jobs run one after another. scenario.py runs the nightly workflow's
+fan-out over four nights.
 """
 
 

@@ -1,5 +1,6 @@
 """The `uses:` actions the nightly workflow takes, each by a local equivalent (ACTIONS): a function of
 the running Job and the step's `with:` inputs that sets job.outputs and returns the exit status."""
+import fnmatch
 import glob
 import os
 import shutil
@@ -105,19 +106,82 @@ def cache(job, with_):
 
 
 def upload_artifact(job, with_):
-    """actions/upload-artifact: the listed paths copied to NIGHT/artifacts/NAME/ (a missing one is a warning)."""
+    """actions/upload-artifact (v4): the listed paths copied to the run's artifact store, ARTIFACTS/NAME/,
+    below their least common ancestor as GitHub roots them (a missing path is a warning; a name already
+    uploaded in the run is an error)."""
     unknown(with_, {"name", "path"}, "actions/upload-artifact input")
-    dest = os.path.join(job.night_dir, "artifacts", with_["name"])
+    dest = os.path.join(job.artifacts, with_["name"])
+    if os.path.exists(dest):
+        job.echo(f"error: an artifact named {with_['name']} exists in this run")
+        return 1
+    found = []
     for pattern in with_["path"].split():
-        found = glob.glob(os.path.join(job.workspace, pattern.rstrip("/")))
-        if not found:
+        matched = glob.glob(os.path.join(job.workspace, pattern.rstrip("/")))
+        if not matched:
             job.echo(f"warning: no files found at {pattern}")
-        for path in found:
-            target = os.path.join(dest, os.path.relpath(path, job.workspace))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            (shutil.copytree if os.path.isdir(path) else shutil.copy2)(path, target)
+        found += matched
+    if not found:
+        return 0
+    root = found[0] if len(found) == 1 and os.path.isdir(found[0]) else os.path.commonpath(
+        [p if os.path.isdir(p) else os.path.dirname(p) for p in found])
+    for path in found:
+        target = os.path.join(dest, os.path.relpath(path, root))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if os.path.isdir(path):
+            shutil.copytree(path, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(path, target)
+    return 0
+
+
+def download_artifact(job, with_):
+    """actions/download-artifact (v4): the run's artifact `name` into `path`, or every artifact matching
+    `pattern` each into path/NAME/; none found is a warning for a pattern and an error for a name."""
+    unknown(with_, {"name", "pattern", "path"}, "actions/download-artifact input")
+    path = os.path.join(job.workspace, with_.get("path", "."))
+    names = sorted(os.listdir(job.artifacts)) if os.path.isdir(job.artifacts) else []
+    if "name" in with_:
+        if with_["name"] not in names:
+            job.echo(f"error: no artifact named {with_['name']}")
+            return 1
+        shutil.copytree(os.path.join(job.artifacts, with_["name"]), path, dirs_exist_ok=True)
+        return 0
+    matched = [n for n in names if fnmatch.fnmatch(n, with_.get("pattern", "*"))]
+    job.echo(f"downloaded {len(matched)} artifact(s): {', '.join(matched) or 'none'}")
+    for name in matched:
+        shutil.copytree(os.path.join(job.artifacts, name), os.path.join(path, name), dirs_exist_ok=True)
+    return 0
+
+
+def upload_pages_artifact(job, with_):
+    """actions/upload-pages-artifact: the folder `path` as the run's artifact github-pages."""
+    unknown(with_, {"path"}, "actions/upload-pages-artifact input")
+    source = os.path.join(job.workspace, with_["path"])
+    if not os.path.isdir(source):
+        job.echo(f"error: {with_['path']} is not a folder")
+        return 1
+    shutil.copytree(source, os.path.join(job.artifacts, "github-pages"))
+    return 0
+
+
+def deploy_pages(job, with_):
+    """actions/deploy-pages: the run's github-pages artifact becomes the site, SANDBOX/pages, replaced whole;
+    refused without the job's `pages: write` and `id-token: write`. Output page_url."""
+    unknown(with_, set(), "actions/deploy-pages input")
+    lacking = [p for p in ("pages", "id-token") if job.permissions.get(p) != "write"]
+    if lacking:
+        job.echo(f"error: deploy-pages needs {', '.join(p + ': write' for p in lacking)}")
+        return 1
+    site, staged = os.path.join(job.sandbox, "pages"), os.path.join(job.sandbox, ".pages-deploying")
+    shutil.rmtree(staged, ignore_errors=True)
+    shutil.copytree(os.path.join(job.artifacts, "github-pages"), staged)
+    shutil.rmtree(site, ignore_errors=True)
+    os.rename(staged, site)
+    job.outputs["page_url"] = "file://" + site + "/"
     return 0
 
 
 ACTIONS = {"actions/checkout": checkout, "actions/setup-python": setup_python, "actions/cache": cache,
-           "actions/cache/restore": restore_cache, "actions/cache/save": save_cache, "actions/upload-artifact": upload_artifact}
+           "actions/cache/restore": restore_cache, "actions/cache/save": save_cache, "actions/upload-artifact": upload_artifact,
+           "actions/download-artifact": download_artifact, "actions/upload-pages-artifact": upload_pages_artifact,
+           "actions/deploy-pages": deploy_pages}

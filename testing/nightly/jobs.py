@@ -1,6 +1,7 @@
 """A workflow job run as GitHub's runner runs it: a fresh workspace, the steps in order under their
 `if:`, GITHUB_ENV, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, post steps last; a step can be SIGKILLed
-with every process it started, as a crashed or killed machine would leave it."""
+with every process it started, and the job ends there, as a runner that crashed or was lost would
+leave it (nothing after it runs, nothing is uploaded)."""
 import glob
 import os
 import re
@@ -16,7 +17,8 @@ from testing.nightly.actions import ACTIONS
 from testing.nightly.expressions import evaluate, should_run, substitute
 
 WORKFLOW_KEYS = {"name", "on", "permissions", "concurrency", "env", "jobs"}
-JOB_KEYS = {"name", "runs-on", "timeout-minutes", "permissions", "env", "steps"}
+JOB_KEYS = {"name", "runs-on", "timeout-minutes", "permissions", "env", "steps", "strategy", "needs", "if",
+            "environment"}
 STEP_KEYS = {"name", "id", "if", "run", "uses", "with", "env", "shell", "working-directory"}
 SHELLS = {None: ["bash", "-e"], "bash": ["bash", "--noprofile", "--norc", "-eo", "pipefail"]}
 
@@ -86,9 +88,15 @@ def kill_tree(pid):
 class Job:
     """One run of one workflow job in a fresh workspace, GitHub's runner as far as the nightly uses it."""
 
-    def __init__(self, sandbox, night_dir, sha, event, inputs, permissions, kill=None, echo=print):
+    def __init__(self, sandbox, night_dir, sha, event, inputs, permissions, kill=None, echo=print, matrix=None,
+                 needs=None, variables=None, artifacts=None):
+        """One job of a workflow run: its matrix entry, its needs' results ({job: {"result": ...}}), the
+        variables the runner adds (e.g. GITHUB_RUN_ID) and the run's artifact store (default night_dir/artifacts)."""
         self.origin, self.night_dir, self.sha, self.kill, self.echo = (
             os.path.join(sandbox, "origin.git"), night_dir, sha, kill, echo)
+        self.artifacts = artifacts or os.path.join(night_dir, "artifacts")
+        self.lost = False  # the runner was lost: a step was SIGKILLed
+        self.permissions, self.sandbox = permissions, sandbox
         self.caches = os.path.join(sandbox, "caches")  # actions/cache's store, shared by the nights
         self.posts, self.outputs = [], {}  # the actions' post steps; the running action's outputs
         self.workspace = os.path.join(sandbox, "workspace")
@@ -99,7 +107,8 @@ class Job:
         token = "local-token:" + ",".join(f"{k}={v}" for k, v in sorted(permissions.items()))
         self.context = {"github": {"event_name": event, "sha": sha, "ref": "refs/heads/main", "token": token,
                                    "workspace": self.workspace, "repository": "npopt/npopt"},
-                        "inputs": inputs, "steps": {}, "env": {}, "runner": {"os": "Linux", "temp": night_dir}}
+                        "inputs": inputs, "steps": {}, "env": {}, "runner": {"os": "Linux", "temp": night_dir},
+                        "matrix": matrix or {}, "needs": needs or {}}
         outer = os.environ.get("VIRTUAL_ENV")  # an activated venv of this checkout's is not the runner's
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
@@ -107,7 +116,8 @@ class Job:
         path = [p for p in self.env["PATH"].split(os.pathsep) if not (outer and p.startswith(outer))]
         self.env.update(PATH=os.pathsep.join([os.path.join(sandbox, "bin"), *path]), CI="true", GITHUB_ACTIONS="true",
                         GITHUB_WORKSPACE=self.workspace, GITHUB_SHA=sha, GITHUB_REF="refs/heads/main",
-                        GITHUB_EVENT_NAME=event, GITHUB_REPOSITORY="npopt/npopt", RUNNER_TEMP=night_dir)
+                        GITHUB_EVENT_NAME=event, GITHUB_REPOSITORY="npopt/npopt", RUNNER_TEMP=night_dir,
+                        RUNNER_OS="Linux", **(variables or {}))
 
     def run(self, job):
         """Run the job's steps; {"conclusion": "success" | "failure", "steps": [(name, outcome, seconds)]}."""
@@ -117,6 +127,8 @@ class Job:
         self.env.update({k: substitute(v, self.context, status) for k, v in (job.get("env") or {}).items()})
         for number, step in enumerate(job["steps"], 1):
             unknown(step, STEP_KEYS, "step")
+            if self.lost:
+                break
             name = step.get("name") or step.get("uses") or step["run"].splitlines()[0]
             status.update(success=not failed, failure=failed)
             started, outcome, outputs = time.monotonic(), "skipped", {}
@@ -129,7 +141,7 @@ class Job:
             record.append((name, outcome, round(time.monotonic() - started)))
             if "id" in step:
                 self.context["steps"][step["id"]] = {"outcome": outcome, "conclusion": outcome, "outputs": outputs}
-        for name, post_if, post in reversed(self.posts):  # GitHub runs them last, the last action's first
+        for name, post_if, post in [] if self.lost else reversed(self.posts):  # last, the last action's first
             status.update(success=not failed, failure=failed)
             ran = bool(evaluate(post_if, self.context, status))
             started = time.monotonic()
@@ -177,7 +189,7 @@ class Job:
         for line in proc.stdout:
             self.echo(line.rstrip("\n"))
             if armed and re.search(self.kill[1], line):
-                self.echo(f"=== SIGKILL to the step and every process it started: {line.strip()!r} matched")
+                self.echo(f"=== SIGKILL to the step and every process it started, the runner lost: {line.strip()!r} matched")
                 kill_tree(proc.pid)
-                armed = False
+                armed, self.lost = False, True
         return proc.wait()
