@@ -120,13 +120,14 @@ def run_workflow(sandbox, workflow, sha, event, inputs, run_dir, run_id, kill=No
                 continue
             echo(f"\n=== job {name} on {label}")
             job_kill = kill[1:] if kill and matrix.get("kind") == kill[0] else None
-            result = Job(sandbox, os.path.join(run_dir, name.replace(" ", "")), sha, event, inputs,
+            job_dir = os.path.join(run_dir, re.sub(r"\W+", "-", name).strip("-"))  # no shell character in paths
+            result = Job(sandbox, job_dir, sha, event, inputs,
                          job.get("permissions", workflow["permissions"]), job_kill, echo, matrix=matrix, needs=needs,
                          variables={**RUNNERS[label], "GITHUB_RUN_ID": run_id},
                          artifacts=os.path.join(run_dir, "artifacts")).run(job)
             conclusions[name] = result["conclusion"]
             outcomes.append(result["conclusion"])
-            summary.append(open(os.path.join(run_dir, name.replace(" ", ""), "summary.md")).read())
+            summary.append(open(os.path.join(job_dir, "summary.md")).read())
             echo("\n".join(f"    {seconds:>5} s  {outcome:<8} {step}" for step, outcome, seconds in result["steps"]))
         results[job_id] = "failure" if "failure" in outcomes else "success"
     return {"jobs": conclusions, "sha": sha, "seconds": round(time.monotonic() - started),
