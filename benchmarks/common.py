@@ -151,12 +151,14 @@ def call_profiled(calls):
 
 
 def counted(measured, kernel, params):
-    """The cost figures of a point; asv shows n/a (SkipNotImplemented) where it is not counted."""
+    """The cost figures of a point; asv shows n/a (SkipNotImplemented) where it is not counted, with the
+    reason: the point's own, else no Valgrind for this platform, else the run's."""
     if isinstance(measured.cost, str):
         raise cost.CostUnavailable(measured.cost)
     at = (kernel.key, *params)
     if at not in measured.cost:
-        raise SkipNotImplemented(cost.why_not_counted(kernel, *params[:2]) or why_nothing_counted())
+        raise SkipNotImplemented(cost.why_not_counted(kernel, *params[:2]) or cost.why_no_valgrind()
+                                 or why_nothing_counted())
     return measured.cost[at]
 
 

@@ -22,12 +22,17 @@ and the dump) are subtracted. A figure is the cost of one kernel call:
 Valgrind runs no AVX-512 code and hides it from CPUID: NumPy dispatches its AVX2 (X86_V3) loops
 under it, and Numba compiles for NUMBA_CPU_NAME=haswell (AVX2), so counts are of AVX2 code, while
 this host's wall times are of its AVX-512 code; each count names the SIMD level it ran (``simd``).
+On AArch64 Numba compiles for the generic ARMv8 CPU (NEON), since Valgrind runs no SVE.
 Valgrind runs one thread at a time: BLAS, OpenMP and numexpr are held to one thread.
+
+Valgrind exists for Linux only here (``why_no_valgrind``): elsewhere (macOS, Windows) nothing is
+counted, the counted figures are n/a with that reason and the gate decides by wall time.
 """
 import ctypes
 import gc
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -38,7 +43,7 @@ import traceback
 from npopt.registry import KERNELS
 
 from .inputs import prepared
-from .machine import cpu_features
+from .machine import cpu_features, platform_name
 from .paths import ROOT
 from .point import Point
 
@@ -50,7 +55,8 @@ CALLS = 1
 WARM_CALLS = 10  # CPython 3.11 specialises a function's bytecode from its 8th call on
 MEMORY_SHARE = 0.5
 CLIENT_REQUEST = "Client Request: "  # the trigger callgrind writes for a dump it was asked for
-ENV = {"PYTHONHASHSEED": "0", "NUMBA_CPU_NAME": "haswell", "NUMBA_CPU_FEATURES": "",
+NUMBA_CPU = {"x86_64": "haswell", "aarch64": "generic"}  # the widest code Valgrind runs: AVX2; NEON (no SVE)
+ENV = {"PYTHONHASHSEED": "0", "NUMBA_CPU_NAME": NUMBA_CPU.get(platform.machine(), "generic"), "NUMBA_CPU_FEATURES": "",
        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
 _HELPER = r"""#include <valgrind/callgrind.h>
 void npopt_start(void) { CALLGRIND_START_INSTRUMENTATION; }
@@ -62,6 +68,20 @@ void npopt_stop(void) { CALLGRIND_STOP_INSTRUMENTATION; }
 
 class CostUnavailable(RuntimeError):
     """The count cannot be made here (no Valgrind, no C compiler, a failed child); the message says why."""
+
+
+def why_no_valgrind():
+    """Why Valgrind cannot exist on this platform, so that nothing is counted here (the counted figures
+    are n/a, the gate decides by wall time), or None on Linux, where a missing valgrind is an error
+    that says how to install it (``tool``).
+
+    Valgrind supports Linux on x86-64 and AArch64 (the nightly's Linux runners) and most other Linux
+    architectures, and the count runs under util-linux's setarch, a Linux command; Valgrind's releases
+    support macOS up to 10.13 on Intel Macs only (not Apple silicon), and none supports Windows.
+    """
+    if platform.system() == "Linux":
+        return None
+    return f"Valgrind does not exist for {platform_name()}: counted figures are n/a"
 
 
 def count_size(kernel):
@@ -104,7 +124,10 @@ def cost_points(bench=None, declared=True):
 
 
 def tool(name, package):
-    """The path of a program the count needs, or CostUnavailable saying which Debian package has it."""
+    """The path of a program the count needs, or CostUnavailable saying which Debian package has it (or,
+    where Valgrind cannot exist, saying so: ``why_no_valgrind``)."""
+    if (reason := why_no_valgrind()) is not None:
+        raise CostUnavailable(reason)
     path = shutil.which(name)
     if path is None:
         raise CostUnavailable(f"counting a kernel's cost needs {name}, which is not installed: "
@@ -133,9 +156,9 @@ def command(out):
 
 
 def simd():
-    """The SIMD level NumPy dispatches to in this process (under Valgrind: X86_V3, i.e. AVX2)."""
+    """The SIMD level NumPy dispatches to in this process (under Valgrind: X86_V3, i.e. AVX2; on AArch64 ASIMD)."""
     found = cpu_features()
-    for level in ("AVX512_SPR", "AVX512_ICL", "AVX512_SKX", "AVX512F", "AVX2", "AVX", "SSE42"):
+    for level in ("AVX512_SPR", "AVX512_ICL", "AVX512_SKX", "AVX512F", "AVX2", "AVX", "SSE42", "SVE", "ASIMD"):
         if level in found:
             return level
     return "baseline"

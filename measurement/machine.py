@@ -186,3 +186,10 @@ def asv_machine_args(facts=None):
 
 def this_machine():
     return machine_name(fingerprint())
+
+
+def platform_name():
+    """This machine's system and architecture as people name them ('macOS arm64', 'Linux x86_64'): the
+    platform a skipped figure or environment is missing for."""
+    system = platform.system()
+    return f"{'macOS' if system == 'Darwin' else system} {platform.machine()}"

@@ -97,9 +97,9 @@ def samples(kernels):
 
 def counts(kernels):
     """{point: figures} of ``cost.count()`` for every counted point of ``kernels`` (keys; none in a
-    headline-only or quick run), or, where the count cannot be made, the reason (a string): then the
-    count figures fail with it and the timed ones stand."""
-    if why_nothing_counted() or not kernels:
+    headline-only or quick run, nor where Valgrind cannot exist: ``cost.why_no_valgrind``), or, where
+    the count fails, the reason (a string): then the count figures fail with it and the timed ones stand."""
+    if why_nothing_counted() or cost.why_no_valgrind() or not kernels:
         return {}
     try:  # nothing is timed meanwhile: a child per core
         return cost.count(cost.selecting(kernels), parts=usable_cpus())

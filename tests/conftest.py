@@ -9,6 +9,7 @@ from hypothesis import settings  # noqa: E402
 
 from npopt import TECHNIQUES  # noqa: E402  (and every kernel registered)
 from hostile import bad_inputs, cases  # noqa: E402
+from measurement.cost import why_no_valgrind  # noqa: E402
 from npopt.registry import by_technique  # noqa: E402
 
 
@@ -37,6 +38,19 @@ def pytest_generate_tests(metafunc):
                                              marks=[pytest.mark.skip(reason=reason)] if reason else []))
                     ids.append("-".join(str(p) for p in (k.name, v, label, bad) if p is not None))
     metafunc.parametrize(names, rows, ids=ids)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "valgrind: the test runs Valgrind (skipped where Valgrind cannot exist)")
+
+
+@pytest.hookimpl(tryfirst=True)  # before its fixtures are set up: a count is one of them
+def pytest_runtest_setup(item):
+    """Skip a test marked ``valgrind`` where Valgrind cannot exist (macOS, Windows), with that reason
+    (measurement/cost.py ``why_no_valgrind``); on Linux a missing valgrind fails it."""
+    reason = why_no_valgrind()
+    if reason and item.get_closest_marker("valgrind"):
+        pytest.skip(reason)
 
 
 LONGEST = "test_nightly.py"  # the workflow rehearsal: most of the suite's time, (docs/correctness.md, "How long")

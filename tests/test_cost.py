@@ -1,6 +1,12 @@
 """The cost counter (measurement/cost.py): it counts the kernel calls alone, the same every run."""
-import pytest
+import platform
+import re
 
+import pytest
+from asv_runner.benchmarks.mark import SkipNotImplemented
+
+from benchmarks import common
+from benchmarks.bench_compiled import MaxDrawdown
 from measurement import cost
 from npopt.registry import KERNELS
 
@@ -33,6 +39,7 @@ def test_the_counted_points_are_every_variant_at_its_kernels_smallest_size_but_l
                                                                               "compiled.max_drawdown:cython:100000"]
 
 
+@pytest.mark.valgrind
 def test_a_figure_is_one_call_and_two_processes_agree(counts):
     """Per call, one counted call and three agree: the figure scales with the calls, and the loop, the
     warm-up calls and the dump are not in it; two processes agree within AGREEMENT. The ufunc allocates
@@ -48,6 +55,7 @@ def test_a_figure_is_one_call_and_two_processes_agree(counts):
             assert thrice[at][figure] == pytest.approx(once[at][figure], rel=AGREEMENT if compiled else 0.10), at
 
 
+@pytest.mark.valgrind
 def test_setup_and_compilation_are_not_counted(counts):
     """Making the inputs and compiling the Numba kernel cost millions of instructions more than a call."""
     once, _ = counts
@@ -58,6 +66,7 @@ def test_setup_and_compilation_are_not_counted(counts):
     assert numba["cycles"] >= numba["instructions"]
 
 
+@pytest.mark.valgrind
 def test_counts_say_which_simd_level_ran_and_which_points_are_memory_bound(counts):
     once, _ = counts
     assert {f["simd"] for f in once.values()} == {"AVX2"}  # Valgrind runs no AVX-512
@@ -75,8 +84,30 @@ def test_estimated_cycles_weigh_simulated_misses():
 
 
 def test_without_valgrind_the_count_says_how_to_install_it(monkeypatch, tmp_path):
+    """On Linux the counted figures are required: without valgrind they fail, saying how to install it."""
+    monkeypatch.setattr(platform, "system", lambda: "Linux")
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(cost.CostUnavailable, match="needs valgrind.*apt-get install -y valgrind"):
+        cost.count(BENCH)
+    measured = common.Measured({}, {}, common.measure_cost())  # what asv's figures read
+    with pytest.raises(cost.CostUnavailable, match="needs valgrind.*apt-get install -y valgrind"):
+        MaxDrawdown().track_instructions(measured, "cython", 100_000)
+
+
+def test_where_valgrind_cannot_exist_the_counted_figures_are_na_with_the_reason(monkeypatch):
+    """On macOS nothing is counted and nothing fails: the counted figures are n/a (asv's skip), with the reason."""
+    monkeypatch.setattr(platform, "system", lambda: "Darwin")
+    monkeypatch.setattr(platform, "machine", lambda: "arm64")
+    reason = "Valgrind does not exist for macOS arm64: counted figures are n/a"
+    assert cost.why_no_valgrind() == reason
+    measured = common.Measured({}, {}, common.measure_cost())
+    assert measured.cost == {}
+    for figure in (MaxDrawdown().track_instructions, MaxDrawdown().track_estimated_cycles):
+        with pytest.raises(SkipNotImplemented, match=re.escape(reason)):
+            figure(measured, "cython", 100_000)
+    with pytest.raises(SkipNotImplemented, match="interpreted loop"):  # a point's own reason comes first
+        MaxDrawdown().track_instructions(measured, "python_loop", 100_000)
+    with pytest.raises(cost.CostUnavailable, match=re.escape(reason)):  # not "apt-get install valgrind"
         cost.count(BENCH)
 
 

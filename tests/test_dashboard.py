@@ -4,7 +4,9 @@ Publishes the stored results (results/) into a temporary directory the way `make
 serves it on 127.0.0.1 and checks: the asv index loads with no failed or outside request, a
 benchmark graph draws one series per NumPy environment, the overview page lists every technique
 and draws a chart per technique with results, and the claims page lists every release-note claim.
-Screenshots go to test-artifacts/. Needs Debian's chromium (`make test` installs it).
+Screenshots go to test-artifacts/. Needs a Chromium: the one the CHROMIUM environment variable names
+(a Chromium or Google Chrome, as on macOS), else chromium on the PATH or Debian's (`make test`
+installs it where there is apt-get).
 """
 import functools
 import http.server
@@ -26,7 +28,7 @@ from tools.results import Run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                   "--no-first-run", "--disable-component-update", "--disable-sync"]
 GRAPH = "bench_compiled.track_cython_built_with_numpy"  # unparametrized: one series per environment
@@ -53,7 +55,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    assert os.path.exists(CHROMIUM), "Debian's chromium is required: apt-get install -y chromium"
+    assert os.path.exists(CHROMIUM), (f"no Chromium at {CHROMIUM}: set CHROMIUM to a Chromium or Google Chrome "
+                                      "(see README.md, On macOS), or apt-get install -y chromium")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser

@@ -313,6 +313,32 @@ def test_without_valgrind_the_gate_cannot_compare_and_says_why(monkeypatch, tmp_
     assert "needs valgrind" in json.loads((tmp_path / "last.json").read_text())["message"]
 
 
+def test_where_valgrind_cannot_exist_the_gate_decides_by_wall_time_and_says_so(monkeypatch, tmp_path, capsys):
+    """On macOS nothing is counted (a count would fail: measure.counts_path asks valgrind its version) and a
+    compiled variant's slowdown is decided by wall time; the text, Markdown and JSON say so, and why."""
+    monkeypatch.setattr(platform, "system", lambda: "Darwin")
+    monkeypatch.setattr(platform, "machine", lambda: "arm64")
+    monkeypatch.setattr(gate, "WORK", str(tmp_path))
+    monkeypatch.setattr(builds, "resolve", lambda candidate, baseline: ("a" * 40, "b" * 40))
+    monkeypatch.setattr(builds, "build_commit", lambda sha: sha)
+    skipped = []
+
+    def time_rounds(sites, bench, rounds, log, skip=()):
+        skipped.append(skip)
+        return {"baseline": {"k:cython:10": [1.0] * rounds}, "candidate": {"k:cython:10": [1.3] * rounds}}
+
+    monkeypatch.setattr(measure, "time_rounds", time_rounds)
+    monkeypatch.setattr(measure, "allocations", lambda sites, bench, log: {"baseline": {}, "candidate": {}})
+    assert cli.main(["--json", str(tmp_path / "gate.json"), "--markdown", str(tmp_path / "gate.md")]) == gate.REGRESSED
+    said = "decided by wall time: Valgrind does not exist for macOS arm64: counted figures are n/a"
+    result = json.loads((tmp_path / "gate.json").read_text())
+    assert said.endswith(result["wall_time_only"]) and not skipped[0]  # nothing left out of the rounds
+    assert result["metrics"] == {"k:cython:10": gate.SECONDS} and result["simd"] == []
+    assert result["regressions"]["k:cython:10"]["metric"] == gate.SECONDS
+    assert said in capsys.readouterr().out and said in (tmp_path / "gate.md").read_text()
+    assert "0 by instructions, 1 by wall time" in report.text_report(result)
+
+
 def test_a_report_with_nothing_counted_names_no_counted_code():
     """A bisection's later runs time only wall-time benchmarks: no '(callgrind, ? code)' placeholder."""
     assert report.decided({"metrics": {"k:ufunc:10": gate.SECONDS}, "simd": []}) == "0 by instructions, 1 by wall time"
@@ -345,6 +371,7 @@ def test_the_dashboards_gate_page_shows_the_last_stored_result(monkeypatch, tmp_
     assert shown in page and "<a href='index.html'>asv dashboard</a>" in page
 
 
+@pytest.mark.valgrind  # measure.counts_path asks valgrind its version
 def test_a_count_of_another_npopt_than_the_builds_cannot_compare(monkeypatch, tmp_path):
     from measurement import cost
 
@@ -354,6 +381,7 @@ def test_a_count_of_another_npopt_than_the_builds_cannot_compare(monkeypatch, tm
     assert not (tmp_path / "a" / ".npopt-counts").exists()  # a refused count is not kept
 
 
+@pytest.mark.valgrind  # measure.counts_path asks valgrind its version
 def test_a_builds_count_is_made_once_per_selection_and_kept_the_cores_shared(monkeypatch, tmp_path):
     """Counts are deterministic: a build counted by one gate is not counted again by the next (per --bench
     selection); two builds to count get a child each, one build gets both cores; one build on both sides

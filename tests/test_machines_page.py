@@ -2,7 +2,7 @@
 linked from asv's navigation bar, one table per technique with a column per machine that measured it,
 each older-suite machine labelled so and its missing techniques named instead of drawn as dashes.
 
-Uses the published site, browser and page fixtures of tests/test_dashboard.py (Debian's chromium).
+Uses the published site, browser and page fixtures of tests/test_dashboard.py (its Chromium).
 """
 from npopt import TECHNIQUES
 from test_dashboard import browser, page, screenshot, site  # noqa: F401  (pytest fixtures)

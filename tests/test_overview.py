@@ -107,6 +107,20 @@ def test_the_positive_control_counts_the_sorts_numpy_dispatches_to_simd_code_her
     assert "marks 1 of 1 SIMD sorts slower (dispatched here: AVX2)" in overview.controls_text(checks)
 
 
+@pytest.mark.parametrize("avx2, said", [(0, "no SIMD twin on this machine (its NumPy dispatches to none of AVX2, "
+                                                "AVX512_SKX, AVX512_ICL, AVX512_SPR)"),
+                                         (1, "no SIMD twin in this run")])
+def test_without_a_simd_twin_the_positive_control_says_why_instead_of_failing(avx2, said):
+    """On AArch64 and Apple silicon tools/bench.py skips the twin (it would disable nothing there): the release
+    line's recorded dispatches say so. On x86 a run without the twin (make bench NUMPY=...) just left it out."""
+    levels = ("AVX2", "AVX512_SKX", "AVX512_ICL", "AVX512_SPR")
+    dispatches = {(level,): int(level == "AVX2" and avx2) for level in levels}
+    runs = [Run("env-2.5.5", "2.5.5", {SPEEDUP: {ADD: 70.0}, overview.DISPATCHES: dispatches}, {})]
+    versions, rows = overview.overview(runs)
+    text = overview.controls_text(overview.controls(runs, rows, versions))
+    assert f"(must be 0); {said}; canaries" in text and "SIMD sorts slower" not in text
+
+
 def test_the_csv_carries_intervals_marks_and_the_controls(tmp_path):
     runs = [_sampled("2.4.6", 100, 0.03, 2), _sampled("2.4.6", 100, 0.03, 3, aa_twin=True)]
     versions, rows = overview.overview(runs)

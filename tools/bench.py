@@ -19,6 +19,7 @@ import argparse
 import json
 import math
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -30,10 +31,10 @@ from asv.config import Config
 from packaging.version import Version
 
 from measurement.grids import GRID, SELECT
-from measurement.machine import asv_machine_args
+from measurement.machine import asv_machine_args, dispatched_targets
 from measurement.paths import ROOT, git
 from measurement.suite import SAMPLES
-from tools import lock, matrix
+from tools import lock, matrix, wheels
 from tools.dashboard.publish import publish
 from tools.results import AA_SWITCH, SIMD_SWITCH
 
@@ -76,19 +77,47 @@ def runs_here(python, env):
     return exe is not None and subprocess.run([exe, "-c", "pass"], env=env, capture_output=True).returncode == 0
 
 
-def environments(conf, env, numpy_versions=None):
-    """(name, NumPy version) of each matrix environment this machine can build, newest NumPy last
-    (a twin just before its release line: "the newest" is the NumPy as users get it).
+def simd_twin_skipped(disabled, targets):
+    """Why the SIMD-disabled twin, which disables the NumPy targets ``disabled`` ('X86_V3,X86_V4,...'), is
+    skipped on a machine whose NumPy dispatches to ``targets`` (``dispatched_targets``), or None.
 
-    Prints one line for each Python the matrix names that is not here.
+    Where it dispatches to none of them (AArch64 and Apple silicon, whose targets are ASIMD... and
+    SVE), the twin would time the same code as its release line and prove nothing."""
+    if set(disabled.split(",")) & set(targets):
+        return None
+    return (f"the SIMD twin disables {disabled}, which NumPy does not dispatch to on this {platform.machine()} "
+            "machine: skipping it")
+
+
+def environments(conf, env, numpy_versions=None):
+    """(name, NumPy version) of each matrix environment this machine can build and measure, newest NumPy
+    last (a twin just before its release line: "the newest" is the NumPy as users get it).
+
+    Prints one line for each Python the matrix names that is not here, each NumPy release with no wheel
+    for this machine (``wheels.without_wheels``) and a SIMD twin that disables nothing here
+    (``simd_twin_skipped``): their environments are skipped. A NumPy version asked for that the matrix
+    lacks, or whose Python is not here, is an error; one skipped for want of a wheel is not.
     """
     missing = {p for p in conf.pythons if not runs_here(p, env)}
     for python in sorted(missing):
         print(f"Python {python} is not on this machine: skipping its environments.")
-    found = sorted(((e.name, e._requirements["numpy"]) for e in environment.get_environments(conf, None, verbose=False)
-                    if e._python not in missing), key=lambda nv: (Version(nv[1]), SIMD_SWITCH not in nv[0] and AA_SWITCH not in nv[0]))
+    here = [e for e in environment.get_environments(conf, None, verbose=False) if e._python not in missing]
+    skipped = set()
+    no_wheel = wheels.without_wheels({(e._requirements["numpy"], e._python) for e in here})
+    for pair, reason in no_wheel.items():
+        names = [e.name for e in here if (e._requirements["numpy"], e._python) == pair]
+        print(f"{reason}: skipping {'its environment' if len(names) == 1 else f'its {len(names)} environments'}")
+        skipped.update(names)
+    targets = dispatched_targets()
+    for twin in (e for e in here if SIMD_SWITCH in e.env_vars and e.name not in skipped):
+        reason = simd_twin_skipped(twin.env_vars[SIMD_SWITCH], targets)
+        if reason:
+            print(reason)
+            skipped.add(twin.name)
+    found = sorted(((e.name, e._requirements["numpy"]) for e in here if e.name not in skipped),
+                   key=lambda nv: (Version(nv[1]), SIMD_SWITCH not in nv[0] and AA_SWITCH not in nv[0]))
     if numpy_versions:
-        unknown = set(numpy_versions) - {v for _, v in found}
+        unknown = set(numpy_versions) - {v for _, v in found} - {numpy for numpy, _ in no_wheel}
         if unknown:
             raise SystemExit(f"no environment here for NumPy {', '.join(sorted(unknown))}; "
                              f"the matrix has {', '.join(v for _, v in found)}")
@@ -169,7 +198,9 @@ def main(argv=None):
             envs = envs[-1:] if not args.numpy else envs
         selection = [a for name, _ in envs for a in ("-E", name)]
         bench, env = selecting(args.bench, env)
-        print(f"Environments: {', '.join(name for name, _ in envs)}", flush=True)
+        print(f"Environments: {', '.join(name for name, _ in envs) or 'none'}", flush=True)
+        if not envs:  # every one asked for was skipped above, for want of a wheel here
+            return 0
 
         if args.quick:
             status = asv("--config", config, "run", "--quick", *run_options(machine),

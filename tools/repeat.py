@@ -84,6 +84,8 @@ def repeated_runs(args):
     env = interpreter_env(Config.from_json(dict(conf_dict)).pythons)
     envs = environments(Config.from_json(dict(conf_dict)), env, args.numpy)
     envs = envs if args.all_numpy or args.numpy else envs[-1:]
+    if not envs:  # every one asked for was skipped (printed above): asv given no -E would run them all
+        raise SystemExit("no environment to measure on this machine")
     machine = register_machine(env)
     if args.check and not noise(machine):
         raise SystemExit(f"no noise is stored for {machine}: measure it first with make repeat")

@@ -29,7 +29,7 @@ from packaging.version import Version
 
 from measurement import change
 from measurement.paths import ROOT, git
-from tools.lock import fake_slow_step
+from tools.lock import fake_slow_step, running
 
 CONF = os.path.join(ROOT, "asv.conf.json")
 
@@ -309,7 +309,7 @@ def write_json_atomically(path, data, api_version=None, compact=False):
     os.makedirs(folder, exist_ok=True)
     for stale in os.listdir(folder):
         pid = stale[:-len(PARTIAL)].rsplit(".", 1)[-1] if stale.endswith(PARTIAL) else ""
-        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+        if pid.isdigit() and not running(int(pid)):
             os.unlink(os.path.join(folder, stale))
     partial = os.path.join(folder, f".{name}.{os.getpid()}{PARTIAL}")
     try:

@@ -10,6 +10,11 @@ def decided(result):
     return ", ".join(f"{metrics.count(m)} by {m}{simd if m == INSTRUCTIONS else ''}" for m in (INSTRUCTIONS, SECONDS))
 
 
+def wall_time_only(reason):
+    """The line saying that nothing was counted and why: every verdict is by wall time."""
+    return f"decided by wall time: {reason}"
+
+
 def evidence(ev):
     """One regression's figures and test, in words, ending with the metric that decided it."""
     if ev.get("metric") == INSTRUCTIONS:
@@ -26,6 +31,8 @@ def text_report(result):
     lines = [f"baseline {result['baseline'][:8]}  candidate {result['candidate'][:8]}  "
              f"{result['compared']} benchmarks compared ({decided(result)}), {len(result['suspects'])} wall-time "
              f"suspect(s)  machine {result.get('machine', '?')}"]
+    if result.get("wall_time_only"):
+        lines.append(wall_time_only(result["wall_time_only"]))
     for key, ev in result["regressions"].items():
         lines.append(f"REGRESSED {key}: {evidence(ev)}")
         if ev.get("metric") != INSTRUCTIONS:
@@ -50,6 +57,7 @@ def markdown_report(result):
     rows += [f"| `{k}` | allocated bytes | {e['baseline']} B | {e['candidate']} B | {e['ratio']:.2f}x | tracemalloc |"
              for k, e in result["allocation_regressions"].items()]
     head = (f"### npopt regression gate: {result['candidate'][:8]} vs {result['baseline'][:8]}\n\n"
-            f"{result['compared']} benchmarks compared ({decided(result)}), {len(rows)} regression(s).\n")
+            f"{result['compared']} benchmarks compared ({decided(result)}), {len(rows)} regression(s).\n"
+            + (f"\n{wall_time_only(result['wall_time_only'])}.\n" if result.get("wall_time_only") else ""))
     return head + ("\n| benchmark | decided by | baseline | candidate | ratio | evidence |\n|---|---|---|---|---|---|\n"
                    + "\n".join(rows) if rows else "")

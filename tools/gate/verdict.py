@@ -6,10 +6,10 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from measurement import change
+from measurement import change, cost
 from measurement.machine import this_machine
 from tools import gate
-from tools.gate import builds, measure
+from tools.gate import builds, measure, report
 
 THRESHOLD = 1.10  # a suspect's median round minimum, against the baseline's
 ALPHA = 0.01  # a suspect's one-sided Mann-Whitney p-value, at most
@@ -67,7 +67,8 @@ def allocation_regressions(allocated):
 
 
 def compare(baseline, candidate, bench, rounds, threshold, alpha, log=print, count_threshold=COUNT_THRESHOLD):
-    """Build, count, trace and time both commits and decide; return the comparison as a dict (see --json).
+    """Build, count (where Valgrind exists: ``cost.why_no_valgrind``; elsewhere wall time decides every benchmark),
+    trace and time both commits and decide; return the comparison as a dict (see --json).
     Raises CannotCompare."""
     os.makedirs(gate.WORK, exist_ok=True)
     base, cand = builds.resolve(candidate, baseline)
@@ -75,9 +76,12 @@ def compare(baseline, candidate, bench, rounds, threshold, alpha, log=print, cou
     sites = {"candidate": builds.build_commit(cand)}  # the candidate first: a broken build fails fast
     sites["baseline"] = builds.build_commit(base)
     started = time.monotonic()
+    uncounted = cost.why_no_valgrind()  # then nothing is counted: every benchmark is decided by wall time
+    if uncounted:
+        log(f"gate: {report.wall_time_only(uncounted)}")
     with ThreadPoolExecutor(1) as pool:  # counts and allocated bytes are deterministic: made at once, nothing timed
         traced = pool.submit(measure.allocations, sites, bench, log)
-        counts = measure.count_builds(sites, bench, log)
+        counts = {side: {} for side in sites} if uncounted else measure.count_builds(sites, bench, log)
         allocated = traced.result()
     by_count = decided_by_counts(counts)
     log(f"gate: counted and traced in {time.monotonic() - started:.0f} s; {len(by_count)} benchmark(s) decided by "
@@ -102,6 +106,6 @@ def compare(baseline, candidate, bench, rounds, threshold, alpha, log=print, cou
             "rounds": rounds, "metrics": dict(sorted(metrics.items())), "ratios": dict(sorted(ratios.items())),
             "threshold": threshold, "alpha": alpha, "count_threshold": count_threshold,
             "simd": sorted({f["simd"] for side in counts.values() for f in side.values()}),
-            "suspects": sorted(first),
+            "wall_time_only": uncounted, "suspects": sorted(first),
             "regressions": {**confirmed, **count_regressions(counts, by_count, count_threshold)},
             "allocation_regressions": allocation_regressions(allocated)}

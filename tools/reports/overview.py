@@ -73,13 +73,24 @@ def overview(runs, bands=None):
     return versions, rows
 
 
+def why_no_simd_twin(by_numpy):
+    """Why a run (its runs in release order) has no SIMD-disabled twin: on this machine NumPy dispatches to
+    none of the levels the twin disables (its newest release line's ``bench_simd.track_numpy_dispatches``
+    all 0: AArch64, Apple silicon; tools/bench.py skips the twin there), or the run left it out."""
+    recorded = [run.values[DISPATCHES] for run in by_numpy if not run.twin and run.values.get(DISPATCHES)]
+    if recorded and all(on == 0 for on in recorded[-1].values()):
+        levels = ", ".join(level for (level,) in recorded[-1])
+        return f"no SIMD twin on this machine (its NumPy dispatches to none of {levels})"
+    return "no SIMD twin in this run"
+
+
 def controls(runs, rows, versions):
     """The run's own controls: the marks its A/A twin got (there must be none), the SIMD-disabled twin's
     marks on the SIMD sorts NumPy dispatches to on this machine (``Variant.simd_level``; they must be
-    slower), and the canaries (``Variant.canary``: no NumPy release can change them): the widest max/min
-    of a canary's seconds across the environments of one Python, and how many canaries have every such
-    environment's median inside the noise interval of the others' samples (measurement/change.py
-    ``noise_interval``, the run's canary values one family)."""
+    slower) or why there is no such twin (``why_no_simd_twin``), and the canaries (``Variant.canary``:
+    no NumPy release can change them): the widest max/min of a canary's seconds across the environments
+    of one Python, and how many canaries have every such environment's median inside the noise interval
+    of the others' samples (measurement/change.py ``noise_interval``, the run's canary values one family)."""
     by_numpy = in_release_order(runs)
     aa = [i for i, run in enumerate(by_numpy) if run.aa_twin]
     simd = [i for i, run in enumerate(by_numpy) if run.disabled_simd]
@@ -88,7 +99,8 @@ def controls(runs, rows, versions):
               for (level,), on in by_numpy[against[i]].values.get(DISPATCHES, {}).items() if on}
     sorts = [r for r in rows if KERNELS[f"{r['technique']}.{r['kernel']}"].variants[r["variant"]].simd_level in levels]
     out = {"aa_twin": [versions[i] for i in aa], "aa_marks": sum(1 for r in rows for i in aa if r["marks"][i]),
-           "simd_twin": [versions[i] for i in simd], "simd_levels": sorted(levels),
+           "simd_twin": [versions[i] for i in simd], "no_simd_twin": None if simd else why_no_simd_twin(by_numpy),
+           "simd_levels": sorted(levels),
            "simd_sorts_slower": sum(1 for r in sorts for i in simd if r["marks"][i] == SLOWER),
            "simd_sorts": sum(1 for r in sorts for i in simd if r["speedups"][i] is not None), "canaries": []}
     groups = []  # (figure, python, runs) of each canary with samples in at least two environments of one Python
@@ -121,9 +133,10 @@ def controls_text(c):
     """One paragraph on the run's controls."""
     spread = "-" if c["canary_spread"] is None else f"{c['canary_spread']:.2f}"
     unbounded = len(c["canaries"]) - c["canaries_bounded"]
-    return (f"controls: A/A twin ({', '.join(c['aa_twin']) or 'none'}) {c['aa_marks']} marks (must be 0); "
-            f"SIMD-disabled twin ({', '.join(c['simd_twin']) or 'none'}) marks {c['simd_sorts_slower']} of "
-            f"{c['simd_sorts']} SIMD sorts slower (dispatched here: {', '.join(c['simd_levels']) or 'none'}); "
+    simd = (f"SIMD-disabled twin ({', '.join(c['simd_twin'])}) marks {c['simd_sorts_slower']} of {c['simd_sorts']} "
+            f"SIMD sorts slower (dispatched here: {', '.join(c['simd_levels']) or 'none'})" if c["simd_twin"]
+            else c["no_simd_twin"])
+    return (f"controls: A/A twin ({', '.join(c['aa_twin']) or 'none'}) {c['aa_marks']} marks (must be 0); {simd}; "
             f"canaries: widest spread across environments {spread}, {c['canaries_inside']} of "
             f"{c['canaries_bounded']} with every environment's median inside the noise interval of the others"
             + (f" ({unbounded} {'more ' if c['canaries_bounded'] else ''}with too few samples to bound one)"
