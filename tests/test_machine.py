@@ -159,6 +159,13 @@ def test_a_rehearsal_stand_in_is_named_as_one_and_measured_as_this_machine(monke
     assert machine.this_machine() not in (name, real_name)
 
 
+def test_the_command_prints_the_name_alone_for_the_workflow(monkeypatch, capsys):
+    """`make machine` (the nightly's benchmark jobs read results/<name>/ and baselines/<name> by it)."""
+    monkeypatch.setenv(machine.STAND_IN, "ubuntu-24.04-arm")
+    assert machine_command.main(["--name"]) == 0
+    assert capsys.readouterr().out == machine.this_machine() + "\n"
+
+
 def _store(results, name, files):
     folder = results / name
     folder.mkdir(parents=True)
