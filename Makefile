@@ -13,7 +13,7 @@ BUILT := $(VENV)/.built
 NUMPY_ARGS := $(foreach v,$(NUMPY),--numpy $(v))
 BENCH_ARGS := $(if $(BENCH),--bench '$(BENCH)')
 
-.PHONY: test bench bench-quick history repeat publish overview claims summary serve gate bisect nightly-local clean report
+.PHONY: test bench bench-quick history repeat publish overview claims summary serve gate bisect nightly-local clean report year
 
 $(READY): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,9 @@ bisect: $(BUILT) $(VALGRIND)    ## make bisect GOOD=rev [BAD=rev] [BENCH=regex] 
 
 nightly-local: $(BUILT) $(VALGRIND) ## make nightly-local [NUMPY=2.4.6] [BENCH=regex]: the nightly workflow, five nights, here
 	$(BIN)/python -m testing.nightly $(if $(NUMPY),--numpy '$(NUMPY)') $(if $(BENCH),--bench '$(BENCH)')
+
+year: $(BUILT) $(CHROMIUM)      ## a year of nights simulated: the results branches' size, publish's time, the dashboard's (docs/year.md)
+	$(BIN)/python -m tools.year --docs
 
 clean:
 	rm -rf $(VENV) build *.egg-info npopt/*.so npopt/*.c
