@@ -13,7 +13,7 @@ BUILT := $(VENV)/.built
 NUMPY_ARGS := $(foreach v,$(NUMPY),--numpy $(v))
 BENCH_ARGS := $(if $(BENCH),--bench '$(BENCH)')
 
-.PHONY: test bench bench-quick history repeat publish overview claims summary serve gate bisect nightly-local merge machine clean report
+.PHONY: test bench bench-quick history repeat publish overview claims summary serve gate bisect nightly-local merge machine clean report year
 
 $(READY): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +98,9 @@ merge: $(BUILT)                ## make merge NIGHTS=folder [MERGE_ARGS="--markdo
 
 machine: $(READY)               ## this machine's fingerprint name (results/<name>/)
 	@$(BIN)/python -m tools.machine --name
+
+year: $(BUILT) $(BROWSER)       ## a year of nights simulated: the results branches' size, publish's time, the dashboard's (docs/year.md)
+	$(BIN)/python -m tools.year --docs
 
 clean:
 	rm -rf $(VENV) build *.egg-info npopt/*.so npopt/*.c

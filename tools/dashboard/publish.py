@@ -2,7 +2,8 @@
 (the NumPy-versions overview, the release-note claims, the gate's last result, the machines side by side)
 and linked from asv's navigation bar.
 
-Usage: python -m tools.dashboard.publish [--html-dir DIR]   (default html/; `make bench` ends with it too)
+Usage: python -m tools.dashboard.publish [--html-dir DIR] [--repo GIT_DIR]   (default html/ and this checkout;
+       `make bench` ends with it too)
 """
 import argparse
 import ctypes
@@ -27,7 +28,7 @@ from tools.results import CONF, machines as stored_machines, refused, results_di
 ASV_NAV_ANCHOR = '<li id="nav-li-regressions"><a href="#/regressions">Regressions</a></li>'
 
 
-def publish(machine, html_dir="html"):
+def publish(machine, html_dir="html", repo=None):
     """asv publish (every machine's stored results), then make the pages work offline and add the overview,
     the release-note claims (this machine), the gate page and the machines page.
 
@@ -36,6 +37,7 @@ def publish(machine, html_dir="html"):
     dashboard, the old or the new. asv publish reads a copy of results/ without the refused files
     (tools/results.py names them on stderr): a damaged file would stop it or end up on the pages.
     NPOPT_FAKE_SLOW_STEP=publish-swap stops it with the new dashboard whole, not yet in place.
+    repo: the git repository whose commits the results name (default: this checkout).
     """
     with lock.hold("html"):
         target = os.path.join(ROOT, html_dir)
@@ -44,7 +46,7 @@ def publish(machine, html_dir="html"):
             shutil.rmtree(stale)
         staging = tempfile.mkdtemp(prefix=f".{name}.publishing-", dir=parent)
         os.chmod(staging, 0o755)
-        config = publish_config(f"{staging}.results", {p for p, _ in refused()})
+        config = publish_config(f"{staging}.results", {p for p, _ in refused()}, repo)
         # asv through tools.results, which writes its JSON files all-or-nothing
         subprocess.run([sys.executable, "-m", "tools.results", "--config", config, "publish", "--html-dir", staging],
                        cwd=ROOT, check=True)
@@ -67,13 +69,16 @@ def publish(machine, html_dir="html"):
     print(f"\nDashboard: {html_dir}/ (overview page: {html_dir}/overview.html). Serve it with: make serve")
 
 
-def publish_config(folder, left_out):
+def publish_config(folder, left_out, repo=None):
     """folder/asv.conf.json: asv.conf.json reading folder/results/, a copy of the stored results without
     the files in left_out (hard links: nothing is copied, and results files are only ever replaced, never
-    changed in place). Its paths are absolute, so it works from folder."""
+    changed in place). Its paths are absolute, so it works from folder; repo, when given, stands for the
+    checkout's git repository (asv places the results on its commits)."""
     conf = util.load_json(CONF, js_comments=True)
     conf.update({key: os.path.join(ROOT, conf[key]) for key in ("repo", "benchmark_dir", "env_dir", "html_dir")},
                 results_dir=os.path.join(folder, "results"))
+    if repo:
+        conf["repo"] = os.path.abspath(repo)
     shutil.copytree(results_dir(), conf["results_dir"], copy_function=link_or_copy,
                     ignore=lambda at, names: [n for n in names if os.path.join(at, n) in left_out
                                               or n.endswith(".partial")])
@@ -134,7 +139,9 @@ def write_gate_page(html_dir):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--html-dir", default="html", help="where the dashboard goes (default: html/)")
-    publish(this_machine(), parser.parse_args(argv).html_dir)
+    parser.add_argument("--repo", help="the git repository whose commits the results name (default: this checkout)")
+    args = parser.parse_args(argv)
+    publish(this_machine(), args.html_dir, args.repo)
 
 
 if __name__ == "__main__":
