@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from measurement.paths import ROOT, git
-from tools.nightly import merge
+from tools.nightly import merge, retention
 
 STORED = sorted(glob.glob(os.path.join(ROOT, "results", "intel-*-b0d3dd", "4fd97a0a-*.json")))[:2]
 EXPECTED = ["linux-x86-64", "linux-aarch64", "macos-arm64"]
@@ -47,9 +47,9 @@ def artifact(nights, kind, machine, commit, gate="ok", files=STORED, bisect=None
     return folder
 
 
-def tree(remote):
-    """{path: blob} of the remote's results branch."""
-    rows = [line.split() for line in git("ls-tree", "-r", "results", cwd=remote).splitlines()]
+def tree(remote, branch="results"):
+    """{path: blob} of one of the remote's branches."""
+    rows = [line.split() for line in git("ls-tree", "-r", branch, cwd=remote).splitlines()]
     return {path: blob for _, _, blob, path in rows}
 
 
@@ -68,6 +68,13 @@ def test_a_night_lands_every_jobs_files_in_one_commit_and_names_the_missing(repo
         assert sum(p.startswith(f"results/{machine}/11111111-") for p in files) == len(STORED)
         assert git("show", f"results:baselines/{machine}", cwd=repo / "origin.git") == "1" * 40
     assert record["missing"] == ["macos-arm64"] and record["superseded"] == []
+    thin = json.loads(git("show", f"results:results/x86-m/11111111{os.path.basename(STORED[0])[8:]}", cwd=repo / "origin.git"))
+    assert set(thin["result_columns"]) <= set(retention.GRAPH_COLUMNS)  # results: thinned, only ever added to
+    whole = tree(repo / "origin.git", "results-samples")  # results-samples: the whole files, one root commit
+    assert git("rev-list", "--count", "results-samples", cwd=repo / "origin.git") == "1"
+    assert sum(p.startswith("results/arm-m/11111111-") for p in whole) == len(STORED)
+    assert "samples" in json.loads(git("show", f"results-samples:{next(p for p in whole if '11111111-' in p)}",
+                                       cwd=repo / "origin.git"))["result_columns"]
     assert json.loads(git("show", "results:nights/night1.json", cwd=repo / "origin.git"))["missing"] == ["macos-arm64"]
     assert "macos-arm64" in merge.message(record) and "Missing (no artifact): macos-arm64" in merge.markdown(record)
 
@@ -85,12 +92,14 @@ def test_a_lost_job_is_missing_and_a_gate_that_did_not_judge_keeps_its_machines_
     assert all(after[p] == blob for p, blob in before.items() if p.startswith("results/"))
     assert sum(p.startswith("results/x86-m/22222222-") for p in after) == len(STORED)
     assert git("show", "results:baselines/x86-m", cwd=repo / "origin.git") == "1" * 40
+    assert git("rev-list", "--count", "results-samples", cwd=repo / "origin.git") == "1"  # replaced, not grown
 
 
 def test_the_same_file_from_two_jobs_keeps_the_more_complete_and_sets_the_other_aside(tmp_path):
-    """Same bytes: one file. Other bytes: the file that measured more benchmarks stays in results/, the
-    other goes to superseded/<night>/; at equal counts the stored one stays. Nothing is lost."""
-    store, relative = tmp_path / "store", "results/m/11111111-env.json"
+    """Same bytes: one file. Other bytes: the file that measured more benchmarks is staged for tonight, the
+    other goes to superseded/<night>/; at equal counts the one met first stays. A stored file is met like a
+    staged one. Nothing is lost."""
+    tonight, store, relative = tmp_path / "tonight", tmp_path / "store", "results/m/11111111-env.json"
     full = json.load(open(STORED[0]))
     partial = {**full, "results": {k: v for i, (k, v) in enumerate(full["results"].items()) if i % 2}}
     other = {**full, "date": full["date"] + 1}
@@ -98,16 +107,21 @@ def test_the_same_file_from_two_jobs_keeps_the_more_complete_and_sets_the_other_
     for name, data in (("full", full), ("partial", partial), ("other", other)):
         files[name] = tmp_path / f"{name}.json"
         files[name].write_text(json.dumps(data))
-    assert merge.place(files["partial"], store, relative, "n1", "a") is None
-    assert merge.place(files["partial"], store, relative, "n1", "b") is None  # the same bytes again
-    said = merge.place(files["full"], store, relative, "n1", "b")
+    assert merge.place(files["partial"], relative, tonight, store, "n1", "a") is None
+    assert merge.place(files["partial"], relative, tonight, store, "n1", "b") is None  # the same bytes again
+    said = merge.place(files["full"], relative, tonight, store, "n1", "b")
     assert "replaced the stored file" in said
-    assert json.load(open(store / relative)) == full
+    assert json.load(open(tonight / relative)) == full
     assert json.load(open(store / "superseded/n1/stored" / relative)) == partial
-    said = merge.place(files["other"], store, relative, "n1", "c")
+    said = merge.place(files["other"], relative, tonight, store, "n1", "c")
     assert "kept the stored file" in said
-    assert json.load(open(store / relative)) == full
+    assert json.load(open(tonight / relative)) == full
     assert json.load(open(store / "superseded/n1/c" / relative)) == other
+    (store / relative).parent.mkdir(parents=True)
+    (store / relative).write_text(json.dumps(full))  # stored on an earlier night; tonight stages nothing yet
+    said = merge.place(files["partial"], relative, tmp_path / "tomorrow", store, "n2", "a")
+    assert "kept the stored file" in said and not (tmp_path / "tomorrow" / relative).exists()
+    assert json.load(open(store / "superseded/n2/a" / relative)) == partial
 
 
 def test_two_merges_at_once_both_land_whole(repo, monkeypatch):
@@ -118,10 +132,10 @@ def test_two_merges_at_once_both_land_whole(repo, monkeypatch):
     artifact(two, "linux-aarch64", "arm-m", "2" * 40)
     real, raced = merge.merge_night, []
 
-    def racing(jobs, expected, store, night):
+    def racing(jobs, expected, store, tonight, night):
         if night == "night1" and not raced:
             raced.append(land(repo, two, "night2", store="store2"))
-        return real(jobs, expected, store, night)
+        return real(jobs, expected, store, tonight, night)
 
     monkeypatch.setattr(merge, "merge_night", racing)
     record = land(repo, one, "night1")

@@ -186,6 +186,8 @@ def scenario(sandbox, inputs, echo=print):
         check(record["results_commits"] == before[0] + 1, f"night {record['night']} left {record['results_commits'] - before[0]} "
                                                          "commits on the results branch, not one")
         kept(before[1], record["tip"])
+        check(git("rev-list", "--count", "results-samples", cwd=origin) == "1",
+              f"night {record['night']} did not replace the results-samples branch with one commit")
         record["machines"] = {}
         for kind in ("linux-x86-64", "linux-aarch64"):
             path = os.path.join(record["artifacts"], f"night-{kind}", "night.json")

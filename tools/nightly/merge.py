@@ -8,15 +8,19 @@ step's outcome and its gate's status), results/benchmarks.json, results/<machine
 machine's result files of the night's commit, and gate.json, bisect.json, bisect.md where the job made
 them. The jobs expected are the nightly workflow's matrix; a kind without an artifact is missing.
 
-The night's commit on the results branch (checked out in the worktree --store) holds:
-- results/: each job's files (``place``). A result file already there with other contents is not
-  overwritten unless the newcomer measured more benchmarks (a job killed midway leaves a partial
-  file); the file that gives way is kept under superseded/<night>/, so no measurement is lost.
+The night lands on the two results branches of tools/nightly/retention.py, in one commit each:
+`results` (every night's files thinned to what asv's graphs read, only ever added to) and
+`results-samples` (the whole files of each machine's newest nights, one commit replaced nightly). The
+`results` branch (its worktree --store) also holds:
 - baselines/<machine>: the commit that machine's gate judged tonight (ok or regressed), its next
   night's gate baseline; a machine whose gate did not judge (killed, failed, cannot compare) keeps its own.
 - nights/<night>.json: the night's record: each job, what it brought, the missing kinds.
-The push is an ordinary one; when another night pushed first it is refused, and the merge starts again
-from the branch's new tip (up to ATTEMPTS times): two merges at once both land, whole.
+- superseded/<night>/: a file that gave way (``place``): a result file already stored, or brought by
+  another job tonight, is not replaced unless the newcomer measured more benchmarks (a job killed
+  midway leaves a partial file), and the file that gives way is kept here, so no measurement is lost.
+Both branches are pushed at once (``git push --atomic``: both move or neither); when another night
+pushed first the push is refused, and the merge starts again from the new tips (up to ATTEMPTS
+times): two merges at once both land, whole.
 
 Then the checkout's results/ is overlaid with the branch's (what `make publish` reads), --markdown gets
 the night's table, and --issues DIR gets one issue per regressing machine (DIR/<machine>.title and .md),
@@ -28,14 +32,17 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import yaml
 
 from measurement.paths import ROOT, git
+from tools.nightly import retention
 
 WORKFLOW = os.path.join(ROOT, ".github", "workflows", "nightly.yml")
 ATTEMPTS = 5
+BRANCH, SAMPLES = "results", "results-samples"
 JUDGED = ("ok", "regressed")  # gate statuses that move a machine's baseline
 
 
@@ -68,34 +75,34 @@ def same_bytes(a, b):
         return fa.read() == fb.read()
 
 
-def place(source, store, relative, night, kind):
-    """Put one file of a job at store/relative; what happened, in words (None: nothing to say).
+def place(source, relative, tonight, store, night, kind):
+    """Stage one file of a job at tonight/relative; what happened, in words (None: nothing to say).
 
-    benchmarks.json and machine.json describe the suite and the machine: the newer replaces. A result
-    file already stored with other contents stays unless the newcomer measured more benchmarks; the file
-    that gives way goes to superseded/<night>/<kind>/ (the newcomer) or superseded/<night>/stored/."""
-    target = os.path.join(store, relative)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    if not os.path.exists(target) or same_bytes(source, target):
-        shutil.copyfile(source, target)
+    It meets the file another job staged tonight, else the one stored (store/relative). benchmarks.json
+    and machine.json describe the suite and the machine: the newer replaces. A result file stays unless
+    the newcomer measured more benchmarks; the file that gives way goes to store/superseded/<night>/, under
+    <kind>/ (the newcomer) or stored/."""
+    staged, stored = os.path.join(tonight, relative), os.path.join(store, relative)
+    met = staged if os.path.exists(staged) else stored if os.path.exists(stored) else None
+    os.makedirs(os.path.dirname(staged), exist_ok=True)
+    if met is None or os.path.basename(relative) in retention.SUITE_FILES:
+        shutil.copyfile(source, staged)
         return None
-    if os.path.basename(relative) in ("benchmarks.json", "machine.json"):
-        shutil.copyfile(source, target)
+    if same_bytes(source, met):
         return None
-    newcomer_wins = measured(source) > measured(target)
+    newcomer_wins = measured(source) > measured(met)
     aside = os.path.join(store, "superseded", night, "stored" if newcomer_wins else kind, relative)
     os.makedirs(os.path.dirname(aside), exist_ok=True)
+    shutil.copyfile(met if newcomer_wins else source, aside)
     if newcomer_wins:
-        os.replace(target, aside)
-        shutil.copyfile(source, target)
-    else:
-        shutil.copyfile(source, aside)
+        shutil.copyfile(source, staged)
     return f"{relative}: {'replaced the stored file' if newcomer_wins else 'kept the stored file'}, " \
            f"the other kept as {os.path.relpath(aside, store)}"
 
 
-def merge_night(jobs, expected, store, night):
-    """Every job's files into the results branch's worktree store; the night's record (a dict)."""
+def merge_night(jobs, expected, store, tonight, night):
+    """Every job's files staged in tonight/ (``place``), the baselines and the night's record into the results
+    branch's worktree store; the record (a dict)."""
     record = {"night": night, "jobs": {}, "missing": [k for k in expected if k not in jobs], "superseded": []}
     for kind, (job, folder) in sorted(jobs.items()):
         files = []
@@ -104,7 +111,7 @@ def merge_night(jobs, expected, store, night):
             for name in sorted(names):
                 relative = os.path.relpath(os.path.join(base, name), folder)
                 files.append(relative)
-                said = place(os.path.join(base, name), store, relative, night, kind)
+                said = place(os.path.join(base, name), relative, tonight, store, night, kind)
                 if said:
                     record["superseded"].append(said)
         if job.get("machine") and job.get("gate") in JUDGED:
@@ -126,43 +133,53 @@ def message(record):
     return f"nightly results for {' '.join(commits)} ({jobs or 'no job brought results'}{missing})"
 
 
-def open_store(store, remote, checkout=ROOT):
-    """The worktree store (of checkout's repository) at the tip of remote's results branch (emptied, with
-    no parent, where there is none yet); the tip's sha or None."""
-    if not os.path.exists(os.path.join(store, ".git")):
-        git("worktree", "add", "--quiet", "--detach", store, cwd=checkout)
-    fetched = subprocess.run(["git", "fetch", "--quiet", remote, "results"], cwd=store, capture_output=True)
+def open_worktree(path, remote, branch, checkout=ROOT):
+    """The worktree path (of checkout's repository) at the tip of remote's branch (emptied, with no parent,
+    where there is none yet); the tip's sha or None."""
+    if not os.path.exists(os.path.join(path, ".git")):
+        git("worktree", "add", "--quiet", "--detach", path, cwd=checkout)
+    fetched = subprocess.run(["git", "fetch", "--quiet", remote, branch], cwd=path, capture_output=True)
     if fetched.returncode == 0:
-        tip = git("rev-parse", "FETCH_HEAD", cwd=store)
-        git("checkout", "--quiet", "--force", "--detach", tip, cwd=store)
+        tip = git("rev-parse", "FETCH_HEAD", cwd=path)
+        git("checkout", "--quiet", "--force", "--detach", tip, cwd=path)
     else:
-        tip = None
-        git("read-tree", "--empty", cwd=store)
-    git("clean", "-fdxq", cwd=store)
+        tip, unborn = None, f"refs/heads/{branch}-unborn"  # a branch with no commit yet: the next is a root
+        subprocess.run(["git", "update-ref", "-d", unborn], cwd=path, capture_output=True)
+        git("symbolic-ref", "HEAD", unborn, cwd=path)
+        git("read-tree", "--empty", cwd=path)
+    git("clean", "-fdxq", cwd=path)
     return tip
 
 
 def land(jobs, expected, store, remote, night, checkout=ROOT):
-    """Merge the night onto remote's results branch in one commit and push it, starting again from the new
-    tip while another push gets there first; the night's record."""
+    """Merge the night onto remote's two results branches, one commit each, and push both at once, starting
+    again from the new tips while another push gets there first; the night's record. store is the results
+    branch's worktree; the results-samples branch's is store + "-samples"."""
+    samples = store.rstrip("/") + "-samples"
     for attempt in range(1, ATTEMPTS + 1):
-        tip = open_store(store, remote, checkout)
-        record = merge_night(jobs, expected, store, night)
-        git("add", "--all", cwd=store)
-        tree = git("write-tree", cwd=store)
-        commit = git("commit-tree", tree, *(["-p", tip] if tip else []), "-m", message(record), cwd=store)
-        pushed = subprocess.run(["git", "push", "--quiet", remote, f"{commit}:refs/heads/results"], cwd=store,
-                                capture_output=True, text=True)
+        open_worktree(store, remote, BRANCH, checkout)
+        samples_tip = open_worktree(samples, remote, SAMPLES, checkout)
+        tonight = tempfile.mkdtemp(prefix="night-")
+        try:
+            record = merge_night(jobs, expected, store, tonight, night)
+            commit, replacing = retention.store_night(os.path.join(tonight, "results"), store, samples, message(record))
+        finally:
+            shutil.rmtree(tonight)
+        pushed = subprocess.run(["git", "push", "--quiet", "--atomic", f"--force-with-lease=refs/heads/{SAMPLES}:{samples_tip or ''}",
+                                 remote, f"{commit}:refs/heads/{BRANCH}", f"{replacing}:refs/heads/{SAMPLES}"],
+                                cwd=store, capture_output=True, text=True)
         if pushed.returncode == 0:
             return {**record, "commit": commit, "attempts": attempt}
-        print(f"merge: push {attempt} refused ({pushed.stderr.strip()}); starting again from the new tip", flush=True)
-    raise SystemExit(f"merge: the results branch moved under every one of {ATTEMPTS} attempts")
+        print(f"merge: push {attempt} refused ({pushed.stderr.strip()}); starting again from the new tips", flush=True)
+    raise SystemExit(f"merge: the results branches moved under every one of {ATTEMPTS} attempts")
 
 
 def overlay(store, results=os.path.join(ROOT, "results")):
-    """The checkout's results/ with the branch's files over it: what the dashboard is published from."""
-    if os.path.isdir(os.path.join(store, "results")):
-        shutil.copytree(os.path.join(store, "results"), results, dirs_exist_ok=True)
+    """The checkout's results/ with the results branch's thinned files over it, and the results-samples
+    branch's whole files over those: what the dashboard is published from."""
+    for branch in (store, store.rstrip("/") + "-samples"):
+        if os.path.isdir(os.path.join(branch, "results")):
+            shutil.copytree(os.path.join(branch, "results"), results, dirs_exist_ok=True)
 
 
 def markdown(record):
@@ -213,8 +230,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     jobs = read_jobs(args.nights)
     night = os.environ.get("GITHUB_RUN_ID") or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    record = land(jobs, expected_kinds(), os.path.abspath(args.store), args.remote, night)
-    overlay(args.store)
+    store = os.path.abspath(args.store)
+    record = land(jobs, expected_kinds(), store, args.remote, night)
+    overlay(store)
     print(markdown(record))
     if args.markdown:
         with open(args.markdown, "a") as f:
