@@ -110,7 +110,8 @@ def test_the_reports_name_the_damaged_files_and_show_the_newest_commit(damaged, 
                           capture_output=True, text=True, env={**os.environ, "NPOPT_RESULTS_DIR": str(base)})
     assert done.returncode == 0, done.stderr
     assert NEWEST in done.stdout
-    assert_named(done.stderr, {p: w for p, w in bad.items() if INTEL in p})
+    # the damaged files of the night a report reads; it reads no other night's files (publish names every one)
+    assert_named(done.stderr, {p: w for p, w in bad.items() if INTEL in p and NEWEST in os.path.basename(p)})
     assert "Traceback" not in done.stderr
 
 

@@ -206,20 +206,26 @@ def refuse(path, reason):
         print(f"refused results file {shown}: {reason}; left out", file=sys.stderr, flush=True)
 
 
-def stored(machine, config=CONF):
+def result_files(machine, config=CONF, commit=""):
+    """The paths of results/<machine>/'s results files (asv's <commit[:8]>-<environment>.json), only those of
+    commit (a full hash or a prefix) where given."""
+    folder = os.path.join(results_dir(config), machine)
+    return [os.path.join(folder, name) for name in (sorted(os.listdir(folder)) if os.path.isdir(folder) else [])
+            if name.endswith(".json") and name not in ("machine.json", "benchmarks.json") and name.startswith(commit[:8])]
+
+
+def stored(machine, config=CONF, commit=""):
     """([asv Results], [(path, what is wrong)]) of every results file in results/<machine>/ (none for a
-    machine never measured here); each refused one is named on stderr."""
-    base = results_dir(config)
-    folder, known = os.path.join(base, machine), known_benchmarks(base)
+    machine never measured here), or of one commit's (``result_files``); each refused one is named on stderr."""
+    known = known_benchmarks(results_dir(config))
     good, bad = [], []
-    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        if name.endswith(".json") and name not in ("machine.json", "benchmarks.json"):
-            result, reason = check(os.path.join(folder, name), machine, known)
-            if result is None:
-                refuse(os.path.join(folder, name), reason)
-                bad.append((os.path.join(folder, name), reason))
-            else:
-                good.append(result)
+    for path in result_files(machine, config, commit):
+        result, reason = check(path, machine, known)
+        if result is None:
+            refuse(path, reason)
+            bad.append((path, reason))
+        else:
+            good.append(result)
     return good, bad
 
 
@@ -248,26 +254,35 @@ def latest_commit(machine, rev=None, config=CONF, widest=False):
     """
     if rev:
         return git("rev-parse", rev)
-    envs, dates = {}, {}
-    good, bad = stored(machine, config)
-    for r in good:
-        envs.setdefault(r.commit_hash, set()).add(r.env_name)
-        dates[r.commit_hash] = max(dates.get(r.commit_hash, 0), r.date)
-    for path, _ in bad:
+    envs = {}  # by the files' names: a year of nights is thousands of files, and a name costs no read
+    for path in result_files(machine, config):
         prefix, _, env_name = os.path.basename(path)[:-len(".json")].partition("-")
-        for commit in envs:
-            if commit.startswith(prefix):
-                envs[commit].add(env_name)
-    if not dates:
-        return None
-    return max(dates, key=lambda c: ((len(envs[c]) if widest else 0), dates[c]))
+        envs.setdefault(prefix, set()).add(env_name)
+    known = known_benchmarks(results_dir(config))
+    for size in sorted({len(e) for e in envs.values()}, reverse=True) if widest else [None]:
+        dates = {}  # of each commit stored in size environments, from its first sound file (asv's date is the commit's)
+        for prefix in (p for p in envs if size in (None, len(envs[p]))):
+            sound = next(filter(None, (checked(path, machine, known) for path in result_files(machine, config, prefix))), None)
+            if sound:
+                dates[sound.commit_hash] = sound.date
+        if dates:
+            return max(dates, key=dates.get)
+    return None
+
+
+def checked(path, machine, known):
+    """The asv Results of a sound results file, else None, its fault named on stderr (``refuse``)."""
+    result, reason = check(path, machine, known)
+    if result is None:
+        refuse(path, reason)
+    return result
 
 
 def load(commit, machine, config=CONF):
     """A Run for each environment stored for one machine and commit (a full hash or a prefix), by
     environment name; a file whose figures cannot be read is refused like a damaged one."""
     runs = []
-    for result in stored(machine, config)[0]:
+    for result in stored(machine, config, commit)[0]:
         if not result.commit_hash.startswith(commit):
             continue
         numpy_version = next((v for k, v in result.params.items() if k.endswith("numpy")), "?")
