@@ -10,7 +10,8 @@ import random
 import shutil
 
 import pytest
-from asv.results import Results
+from asv.results import Results, get_filename
+from packaging.version import Version
 
 from measurement.change import noise
 from measurement.grids import load_claims
@@ -191,3 +192,26 @@ def test_rounding_changes_no_mark_and_no_verdict_of_the_judge_on_the_real_result
     assert marks > 0 and len(judged) >= 3
     for machine, (before, after) in judged.items():
         assert before == after, machine
+
+
+def test_nights_beyond_the_history_keep_their_newest_release_line_at_the_tip_and_the_rest_in_history(
+        tmp_path, found, branches):
+    """Four nights, the two newest kept whole at the tip; the two older keep only their newest release line
+    there (the highest NumPy without a twin's variable), and every removed file is in the branch's history."""
+    branch, samples = branches
+    for night in range(4):
+        files = night_files(found, f"{night + 1:02d}" * 20, 1_800_000_000_000 + night * DAY_MS, night)
+        tonight = str(tmp_path / f"tonight-{night}")
+        year.write_tree(tonight, files)
+        retention.store_night(tonight, branch, samples, f"night {night + 1}", history_nights=2)
+    tip, before = committed_files(branch, "HEAD"), committed_files(branch, "HEAD~2")  # HEAD~2: night 2's commit
+    for machine, datas in found.items():
+        lines = [d for d in datas if not d.get("env_vars")]
+        newest = max(lines, key=lambda d: Version(d["requirements"]["numpy"]))["env_name"]
+        for night in range(4):
+            names = {os.path.basename(get_filename(machine, f"{night + 1:02d}" * 20, d["env_name"])): d["env_name"]
+                     for d in datas}
+            at_tip = {names[os.path.basename(p)] for p in tip if os.path.basename(p) in names}
+            assert at_tip == ({newest} if night < 2 else {d["env_name"] for d in datas}), (machine, night)
+        first = {os.path.basename(get_filename(machine, "01" * 20, d["env_name"])) for d in datas}
+        assert {os.path.basename(p) for p in before if p.startswith(f"{retention.RESULTS}/{machine}/0101")} == first

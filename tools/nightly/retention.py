@@ -20,8 +20,15 @@ reports read keeps, in git, only its thinned files: its ``samples``, quartiles (
 ``stats_q_75``), ``stats_number``, ``stats_repeat``, ``started_at``, ``duration`` and ``profile`` are
 gone. asv's graphs and Regressions page do not read them; the judge (measurement/change.py) reads
 samples only of the night the reports read (or of a recent night, with ``--commit``); ``asv show``
-displays them. Nothing else is deleted: a file that cannot be read is stored as it is, and a file
-missing from a night's tree stays in the ``results`` branch.
+displays them. A file that cannot be read is stored as it is, and a file missing from a night's tree
+stays in the ``results`` branch.
+
+What leaves the tip: a night older than its machine's HISTORY_NIGHTS newest keeps, at the tip of
+``results``, only its newest release line's file (the highest NumPy without a twin's variable: the line
+`make history` measures and a year-long history graph follows); its other environments' files are
+removed from the tip and stay in the branch's history (``git show <commit>:<path>``). asv publish reads
+every file at the tip, each file costs it time, and the other environments' graphs are for the recent
+comparison of NumPy releases, which reads the newest night (``prune_history``).
 
 Why two branches: git keeps every blob ever committed, so thinning files at a branch's tip does not make
 the branch smaller; samples committed to a branch that keeps its history would stay in it for good.
@@ -40,10 +47,12 @@ import shutil
 import sys
 
 from asv.util import truncate_float_list
+from packaging.version import Version
 
 from measurement.paths import git
 from tools.results import PARTIAL, schema_problem, write_json_atomically
 
+HISTORY_NIGHTS = 30  # nights of each machine that keep every environment at the tip of `results`
 KEEP_NIGHTS = 7  # a week of nights keeps its samples: `python -m tools.reports.overview --commit` judges any of them
 GRAPH_COLUMNS = ("result", "params", "version", "stats_ci_99_a", "stats_ci_99_b")
 DIGITS = 5  # significant digits of a thinned figure: asv's own for its statistics, far below the timing noise
@@ -171,18 +180,51 @@ def keep_whole(results_dir, whole_dir, whole, keep_nights):
             copy(os.path.join(results_dir, rel), os.path.join(whole_dir, rel))
 
 
-def store_night(results_dir, branch_dir, samples_dir, message, keep_nights=KEEP_NIGHTS):
+def newest_line(paths):
+    """Of one night's results files, the newest release line's: the highest NumPy of a file with no twin's
+    variable (None when none is)."""
+    lines = {}
+    for path in paths:
+        data = readable(path)
+        if data and not data.get("env_vars") and data.get("requirements", {}).get("numpy"):
+            lines[path] = Version(data["requirements"]["numpy"])
+    return max(lines, key=lines.get, default=None)
+
+
+def prune_history(stored, history_nights=HISTORY_NIGHTS):
+    """Remove from stored (the results branch's results/) the files of each machine's nights older than its
+    history_nights newest, but for each such night's newest release line (``newest_line``); the removed paths."""
+    removed = []
+    for machine in sorted(os.listdir(stored)) if os.path.isdir(stored) else []:
+        nights = {}
+        for rel in tree_files(os.path.join(stored, machine)):
+            if is_results_file(os.path.join(machine, rel)):
+                nights.setdefault(rel.split("-", 1)[0], []).append(os.path.join(stored, machine, rel))
+        dated = {prefix: next((data["date"] for data in map(readable, paths) if data), 0) for prefix, paths in nights.items()}
+        for prefix in sorted(nights, key=dated.get, reverse=True)[history_nights:]:
+            if len(nights[prefix]) > 1:
+                keep = newest_line(nights[prefix])
+                for path in nights[prefix]:
+                    if keep and path != keep:
+                        os.remove(path)
+                        removed.append(os.path.relpath(path, stored))
+    return removed
+
+
+def store_night(results_dir, branch_dir, samples_dir, message, keep_nights=KEEP_NIGHTS, history_nights=HISTORY_NIGHTS):
     """Commit a night's results tree to the worktrees of both branches; return (results commit, results-samples commit).
 
     results_dir is the night's tree: the results restored from both branches with tonight's added, or
-    tonight's alone. Its files go, thinned, into branch_dir/results/ and are committed on top of its
-    branch (a commit every night, empty or not); the whole files of each machine's kept nights
+    tonight's alone. Its files go, thinned, into branch_dir/results/, the nights beyond history_nights
+    are pruned (``prune_history``), and it is committed on top of its branch (a commit every night,
+    empty or not); the whole files of each machine's kept nights
     (``kept_nights``, from results_dir and from what samples_dir held) become samples_dir/results/,
     committed alone as its branch's one commit (no parent). The caller pushes: branch_dir's branch as it is,
     samples_dir's with --force-with-lease.
     """
     stored, whole_dir = os.path.join(branch_dir, RESULTS), os.path.join(samples_dir, RESULTS)
     keep_whole(results_dir, whole_dir, store_thinned(results_dir, stored), keep_nights)
+    prune_history(stored, history_nights)
     git("add", "--all", cwd=branch_dir)
     git("commit", "--quiet", "--allow-empty", "-m", message, cwd=branch_dir)
     git("rm", "-r", "--cached", "--quiet", "--ignore-unmatch", ".", cwd=samples_dir)  # its results/ only
