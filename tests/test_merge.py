@@ -9,6 +9,8 @@ import shutil
 import pytest
 
 from measurement.paths import ROOT, git
+from tools import gate
+from tools.dashboard import publish
 from tools.nightly import merge, retention
 
 STORED = sorted(glob.glob(os.path.join(ROOT, "results", "intel-*-b0d3dd", "4fd97a0a-*.json")))[:2]
@@ -160,3 +162,23 @@ def test_one_issue_per_regressing_machine_naming_its_bisections_culprit(repo):
     assert f"culprit `{'c' * 40}`" in open(repo / "issues" / "x86-m.md").read()
     assert "no culprit named" in open(repo / "issues" / "arm-m.title").read()
     assert sorted(os.listdir(repo / "issues")) == ["arm-m.md", "arm-m.title", "x86-m.md", "x86-m.title"]
+
+
+def test_the_gate_page_shows_each_machines_gate_of_the_night(repo, tmp_path):
+    nights = repo / "nights"
+    for kind, machine, status in (("linux-x86-64", "x86-m", "ok"), ("linux-aarch64", "arm-m", "error")):
+        folder = artifact(nights, kind, machine, "1" * 40, gate=status)
+        result = {"status": status, "message": "no build"} if status == "error" else {
+            "status": "ok", "baseline": "b" * 40, "candidate": "1" * 40, "compared": 3, "metrics": {}, "suspects": [],
+            "regressions": {}, "allocation_regressions": {}, "machine": machine}
+        (folder / "gate.json").write_text(json.dumps(result))
+    merge.keep_gates(merge.read_jobs(nights), str(tmp_path / "gates"))
+    assert sorted(os.listdir(tmp_path / "gates")) == ["arm-m.json", "x86-m.json"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(gate, "WORK", str(tmp_path))
+        os.rename(tmp_path / "gates", tmp_path / "nightly")
+        (tmp_path / "html").mkdir()
+        publish.write_gate_page(str(tmp_path / "html"))
+    page = (tmp_path / "html" / "gate.html").read_text()
+    assert "machine arm-m" in page and "could not compare" in page and "no build" in page
+    assert "machine x86-m" in page and "no regression" in page

@@ -129,11 +129,16 @@ def link_pages(index):
 
 
 def write_gate_page(html_dir):
-    """html_dir/gate.html from the last stored gate result (.asv/gate/last.json), if any."""
-    last = os.path.join(gate.WORK, "last.json")
-    result = json.load(open(last)) if os.path.exists(last) else None
-    report = text_report(result) if result and result.get("status") != "error" else None
-    pages.write(os.path.join(html_dir, "gate.html"), "gate.html", result=result, report=report)
+    """html_dir/gate.html from the gate results stored here: each machine's of the last nightly merge
+    (.asv/gate/nightly/<machine>.json, tools/nightly/merge.py), else the last `make gate` (.asv/gate/last.json)."""
+    nightly = sorted(glob.glob(os.path.join(gate.WORK, "nightly", "*.json")))
+    paths = nightly or [p for p in [os.path.join(gate.WORK, "last.json")] if os.path.exists(p)]
+    gates = []
+    for path in paths:
+        result = json.load(open(path))
+        gates.append({"title": f"machine {os.path.basename(path)[:-5]}" if nightly else None, "result": result,
+                      "report": text_report(result) if result.get("status") != "error" else None})
+    pages.write(os.path.join(html_dir, "gate.html"), "gate.html", gates=gates)
 
 
 def main(argv=None):

@@ -22,7 +22,8 @@ Both branches are pushed at once (``git push --atomic``: both move or neither); 
 pushed first the push is refused, and the merge starts again from the new tips (up to ATTEMPTS
 times): two merges at once both land, whole.
 
-Then the checkout's results/ is overlaid with the branch's (what `make publish` reads), --markdown gets
+Then the checkout's results/ is overlaid with the branches' (what `make publish` reads), each job's gate
+result goes to .asv/gate/nightly/<machine>.json (the dashboard's gate page), --markdown gets
 the night's table, and --issues DIR gets one issue per regressing machine (DIR/<machine>.title and .md),
 naming the culprit its bisection found.
 """
@@ -38,6 +39,7 @@ import time
 import yaml
 
 from measurement.paths import ROOT, git
+from tools import gate
 from tools.nightly import retention
 
 WORKFLOW = os.path.join(ROOT, ".github", "workflows", "nightly.yml")
@@ -193,6 +195,16 @@ def markdown(record):
     return "\n".join(lines) + "\n"
 
 
+def keep_gates(jobs, folder=os.path.join(gate.WORK, "nightly")):
+    """Each job's gate result as folder/<machine>.json (the dashboard's gate page shows them side by side);
+    the folder holds tonight's only."""
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    for job, artifact in jobs.values():
+        if job.get("machine") and os.path.exists(os.path.join(artifact, "gate.json")):
+            shutil.copyfile(os.path.join(artifact, "gate.json"), os.path.join(folder, f"{job['machine']}.json"))
+
+
 def write_issues(jobs, folder):
     """One issue per regressing machine (folder/<machine>.title and .md), naming its bisection's culprit;
     the machines."""
@@ -233,6 +245,7 @@ def main(argv=None):
     store = os.path.abspath(args.store)
     record = land(jobs, expected_kinds(), store, args.remote, night)
     overlay(store)
+    keep_gates(jobs)
     print(markdown(record))
     if args.markdown:
         with open(args.markdown, "a") as f:

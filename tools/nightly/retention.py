@@ -7,7 +7,7 @@ The nightly keeps its results in two branches:
   non-integral figure rounded to 5 significant digits as asv rounds its own statistics; counts, bytes
   and checksums stay exact), their parameters, the benchmark's version (asv leaves out a figure whose
   version is not the suite's) and asv's 99% interval (the weight of a point in asv's step detection);
-  with machine.json, benchmarks.json and whatever else the nightly puts there (nightly-baseline).
+  with machine.json, benchmarks.json and whatever else the nightly puts there (the merge's baselines/, nights/).
 - ``results-samples``: one commit with no parent, replaced every night (pushed with
   --force-with-lease): the files as asv wrote them, with their samples, of each machine's KEEP_NIGHTS
   newest nights and of the night its reports read (``kept_nights``).
