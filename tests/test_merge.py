@@ -114,16 +114,16 @@ def test_the_same_file_from_two_jobs_keeps_the_more_complete_and_sets_the_other_
     said = merge.place(files["full"], relative, tonight, store, "n1", "b")
     assert "replaced the stored file" in said
     assert json.load(open(tonight / relative)) == full
-    assert json.load(open(store / "superseded/n1/stored" / relative)) == partial
+    assert json.load(open(store / "superseded/n1/stored" / relative)) == retention.thinned(partial)
     said = merge.place(files["other"], relative, tonight, store, "n1", "c")
     assert "kept the stored file" in said
     assert json.load(open(tonight / relative)) == full
-    assert json.load(open(store / "superseded/n1/c" / relative)) == other
+    assert json.load(open(store / "superseded/n1/c" / relative)) == retention.thinned(other)
     (store / relative).parent.mkdir(parents=True)
     (store / relative).write_text(json.dumps(full))  # stored on an earlier night; tonight stages nothing yet
     said = merge.place(files["partial"], relative, tmp_path / "tomorrow", store, "n2", "a")
     assert "kept the stored file" in said and not (tmp_path / "tomorrow" / relative).exists()
-    assert json.load(open(store / "superseded/n2/a" / relative)) == partial
+    assert json.load(open(store / "superseded/n2/a" / relative)) == retention.thinned(partial)
 
 
 def test_two_merges_at_once_both_land_whole(repo, monkeypatch):

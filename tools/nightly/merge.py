@@ -28,6 +28,7 @@ the night's table, and --issues DIR gets one issue per regressing machine (DIR/<
 naming the culprit its bisection found.
 """
 import argparse
+import filecmp
 import json
 import os
 import shutil
@@ -72,30 +73,25 @@ def measured(path):
         return sum(1 for entry in json.load(f)["results"].values() if entry and entry[0] is not None)
 
 
-def same_bytes(a, b):
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        return fa.read() == fb.read()
-
-
 def place(source, relative, tonight, store, night, kind):
     """Stage one file of a job at tonight/relative; what happened, in words (None: nothing to say).
 
     It meets the file another job staged tonight, else the one stored (store/relative). benchmarks.json
     and machine.json describe the suite and the machine: the newer replaces. A result file stays unless
-    the newcomer measured more benchmarks; the file that gives way goes to store/superseded/<night>/, under
-    <kind>/ (the newcomer) or stored/."""
+    the newcomer measured more benchmarks; the file that gives way goes, thinned as the results branch
+    keeps every file (a commit measured again on a quiet night brings all its files again), to
+    store/superseded/<night>/, under <kind>/ (the newcomer) or stored/."""
     staged, stored = os.path.join(tonight, relative), os.path.join(store, relative)
     met = staged if os.path.exists(staged) else stored if os.path.exists(stored) else None
     os.makedirs(os.path.dirname(staged), exist_ok=True)
     if met is None or os.path.basename(relative) in retention.SUITE_FILES:
         shutil.copyfile(source, staged)
         return None
-    if same_bytes(source, met):
+    if filecmp.cmp(source, met, shallow=False):
         return None
     newcomer_wins = measured(source) > measured(met)
     aside = os.path.join(store, "superseded", night, "stored" if newcomer_wins else kind, relative)
-    os.makedirs(os.path.dirname(aside), exist_ok=True)
-    shutil.copyfile(met if newcomer_wins else source, aside)
+    retention.keep_thinned(met if newcomer_wins else source, aside)
     if newcomer_wins:
         shutil.copyfile(source, staged)
     return f"{relative}: {'replaced the stored file' if newcomer_wins else 'kept the stored file'}, " \

@@ -136,17 +136,29 @@ def copy(source, target):
         shutil.copyfile(source, target)
 
 
+def keep_thinned(source, target):
+    """Write the results file source to target thinned (``thinned``), or as it is when it is thin already or
+    cannot be read; its parsed data when it was whole, else None."""
+    data = readable(source)
+    if data is None or is_thin(data):
+        copy(source, target)
+        return None
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    write_json_atomically(target, thinned(data), compact=True)
+    return data
+
+
 def store_thinned(results_dir, stored):
     """Put results_dir's files into the tree stored (the results branch's results/), every whole results
     file thinned; return {relative path: (machine, commit, date)} of the whole ones."""
     whole = {}
     for rel in tree_files(results_dir):
         source, target = os.path.join(results_dir, rel), os.path.join(stored, rel)
-        data = readable(source) if is_results_file(rel) else None
-        if data is None or is_thin(data):
+        if not is_results_file(rel):
             copy(source, target)
-        else:
-            write_json_atomically(target, thinned(data), compact=True)
+            continue
+        data = keep_thinned(source, target)
+        if data:
             whole[rel] = (os.path.dirname(rel), data["commit_hash"], data["date"])
     return whole
 
